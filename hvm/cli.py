@@ -1,0 +1,142 @@
+"""The `hvm` command: run and check HVM2 nets (`.hvm` files).
+
+In:  command-line arguments.
+Out: the result and statistics on stdout, errors on stderr; exit code 0 (success),
+     1 (an error in the input, or a runtime limit) or 2 (a usage error).
+This module and bend/cli.py are the only places that print or exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from hvm.errors import HvmError, render
+
+app = typer.Typer(
+    name="hvm",
+    help="Run HVM2 interaction nets (.hvm files).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+FileArg = Annotated[Path, typer.Argument(help="The .hvm file.", show_default=False)]
+StatsOpt = Annotated[bool, typer.Option("-s", "--stats", help="Print interactions (ITRS), time and MIPS.")]
+MemOpt = Annotated[
+    str | None,
+    typer.Option("--mem", help="Node memory limit, e.g. 64M or 2G (8 bytes per node).", show_default=False),
+]
+
+
+def report(error: HvmError) -> None:
+    """Print an error to stderr; `error` in bold red on a terminal, plain text when piped."""
+    text = render(error)
+    stderr.print(Text.assemble(("error", "bold red"), text.removeprefix("error")))
+
+
+def fail(error: HvmError) -> NoReturn:
+    report(error)
+    raise typer.Exit(1)
+
+
+def load(path: Path):
+    """Read, parse and validate a .hvm file; every problem found is reported before exiting."""
+    from hvm.syntax import parse_book
+    from hvm.validate import validate
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(HvmError(f"cannot read `{path}`: no such file"))
+    except IsADirectoryError:
+        fail(HvmError(f"cannot read `{path}`: it is a directory"))
+    except UnicodeDecodeError as err:
+        fail(HvmError(f"cannot read `{path}`: not UTF-8 text (byte {err.start})"))
+    except OSError as err:
+        fail(HvmError(f"cannot read `{path}`: {err.strerror or err}"))
+    try:
+        book = parse_book(text, str(path))
+    except HvmError as err:
+        fail(err)
+    errors = validate(book)
+    for err in errors[:-1]:
+        report(err)
+    if errors:
+        fail(errors[-1])
+    return book
+
+
+def memory_limit(text: str | None) -> int | None:
+    from hvm.runtime import parse_size
+
+    if text is None:
+        return None
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--mem") from None
+
+
+def run_with(backend_name: str, file: Path, stats: bool, mem: str | None) -> None:
+    from hvm.runtime import get_backend
+    from hvm.syntax import show_tree
+
+    memory = memory_limit(mem)
+    book = load(file)
+    try:
+        result = get_backend(backend_name).run(book, threads=1, memory=memory)
+    except HvmError as err:
+        fail(err)
+    except MemoryError:
+        fail(HvmError("out of memory: Python could not allocate more", hint="lower the program's size or use --mem"))
+    print(f"Result: {show_tree(result.tree)}")
+    if stats:
+        s = result.stats
+        print(f"- ITRS: {s.interactions}")
+        print(f"- TIME: {s.seconds:.2f}s")
+        print(f"- MIPS: {s.mips:.2f}")
+
+
+@app.command("run-py")
+def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+    """Run a net on the reference evaluator (pure Python, one thread): the specification."""
+    run_with("py", file, stats, mem)
+
+
+@app.command("run")
+def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+    """Run a net on the default backend (for now the reference evaluator)."""
+    run_with("py", file, stats, mem)
+
+
+@app.command("run-c")
+def run_c(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+    """Run a net on the native parallel CPU runtime."""
+    fail(HvmError("not supported yet: the native CPU runtime (run-c); use `hvm run-py`"))
+
+
+@app.command("run-cu")
+def run_cu(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+    """Run a net on the GPU runtime."""
+    fail(HvmError("not supported yet: the CUDA runtime (run-cu); use `hvm run-py`"))
+
+
+@app.command("check")
+def check(file: FileArg) -> None:
+    """Parse and validate a net: syntax, variables used exactly twice, @refs defined, @main."""
+    book = load(file)
+    print(f"{file}: ok ({len(book.defs)} definitions)")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

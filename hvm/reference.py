@@ -1,0 +1,347 @@
+"""Sequential evaluator of HVM2 nets in pure Python: the executable specification.
+
+In:  a FlatBook (hvm.flatbook), a node limit, an interaction limit and a scheduling policy.
+Out: the normal form read back at ROOT, and exact statistics: interactions per rule, counted
+     as HVM2 counts them (every rule except LINK; one CALL counts one, whatever its size).
+
+Memory follows HVM2's layout (notes/hvm2-runtime.md §2, §3): ports are `val << 3 | tag`
+ints, a node is the pair of its two aux ports (its principal port is whoever points at it),
+and `vars` is the substitution map that wires are linked through. Unlike HVM2, freed node
+and variable slots are reused (a free list), so memory stays proportional to the live net.
+
+Scheduling: by default HVM2's single-thread order (the private high-priority bag of LINK,
+VOID, ERAS and ANNI redexes first, then the low-priority bag of CALL, COMM, OPER and SWIT,
+both last-in first-out). With a seed, every step picks a pending redex at random instead:
+interaction nets are confluent, so the result and the counts must not change (a tested
+property). Variable 0 is ROOT, the program's output wire.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from hvm.book import Book, Tree
+from hvm.errors import LimitError
+from hvm.flatbook import FlatBook, flatten
+from hvm.numbers import new_u24, operate, payload_of
+from hvm.ports import CON, DUP, ERA, FID_MASK, FREE, NONE, NUM, OPR, VAR
+from hvm.readback import read_back
+from hvm.runtime import NODE_BYTES, RULE_NAMES, RunResult, Stats, format_size
+
+LINK, CALL, VOID, ERAS, ANNI, COMM, OPER, SWIT = range(8)
+HIGH_PRIORITY = frozenset((LINK, VOID, ERAS, ANNI))
+
+# HVM2's rule for two principal ports, by tag (VAR REF ERA NUM CON DUP OPR SWI). Symmetric.
+RULE_TABLE = (
+    (LINK, LINK, LINK, LINK, LINK, LINK, LINK, LINK),  # VAR
+    (LINK, VOID, VOID, VOID, CALL, CALL, CALL, CALL),  # REF
+    (LINK, VOID, VOID, VOID, ERAS, ERAS, ERAS, ERAS),  # ERA
+    (LINK, VOID, VOID, VOID, ERAS, ERAS, OPER, SWIT),  # NUM
+    (LINK, CALL, ERAS, ERAS, ANNI, COMM, COMM, COMM),  # CON
+    (LINK, CALL, ERAS, ERAS, COMM, ANNI, COMM, COMM),  # DUP
+    (LINK, CALL, ERAS, OPER, COMM, COMM, ANNI, COMM),  # OPR
+    (LINK, CALL, ERAS, SWIT, COMM, COMM, COMM, ANNI),  # SWI
+)
+ROOT = 0  # the port VAR 0: the output wire
+DEFAULT_MAX_NODES = (256 << 20) // NODE_BYTES
+
+
+class Machine:
+    """One net being reduced. `run()` boots `@main ~ ROOT` and reduces to normal form."""
+
+    def __init__(self, book: FlatBook, *, max_nodes: int = DEFAULT_MAX_NODES,
+                 max_interactions: int | None = None, seed: int | None = None):
+        self.book = book
+        self.defs = book.defs
+        self.max_nodes = max_nodes
+        self.max_interactions = max_interactions
+        self.rng = random.Random(seed) if seed is not None else None
+        self.fst: list[int] = [0]  # node 0 is never used, as in HVM2
+        self.snd: list[int] = [0]
+        self.vars: list[int] = [NONE]  # var 0 is ROOT
+        self.free_nodes: list[int] = []
+        self.free_vars: list[int] = []
+        self.hbag: list[tuple[int, int]] = []  # high priority: LINK VOID ERAS ANNI
+        self.rbag: list[tuple[int, int]] = []  # low priority: CALL COMM OPER SWIT
+        self.counts = [0] * len(RULE_NAMES)
+        # each definition's ports in one flat list: node pairs, redex pairs, then the root
+        self.templates = [
+            [p for pair in d.nodes + d.redexes for p in pair] + [d.root] for d in book.defs
+        ]
+        rules = (self.link, self.call, self.void, self.eras, self.anni, self.comm, self.oper, self.swit)
+        # indexed by `tag(a) << 3 | tag(b)` with tag(a) <= tag(b)
+        self.rule_of = [rules[RULE_TABLE[i >> 3][i & 7]] for i in range(64)]
+        self.high_priority = [RULE_TABLE[i >> 3][i & 7] in HIGH_PRIORITY for i in range(64)]
+
+    # -- the main loop
+
+    def run(self) -> None:
+        """Reduce `@main` to normal form."""
+        self.counts[CALL] += 1  # the boot redex `@main ~ ROOT` is a CALL
+        self.expand(self.defs[0], ROOT)
+        if self.rng is None:
+            self.normalize()
+        else:
+            self.normalize_shuffled()
+
+    def normalize(self) -> None:
+        hbag, rbag, rule_of = self.hbag, self.rbag, self.rule_of
+        budget = self.max_interactions
+        steps = 0
+        while True:
+            if hbag:
+                a, b = hbag.pop()
+            elif rbag:
+                a, b = rbag.pop()
+            else:
+                return
+            # the rule functions take the port with the smaller tag first
+            ta, tb = a & 7, b & 7
+            if ta <= tb:
+                rule_of[(ta << 3) | tb](a, b)
+            else:
+                rule_of[(tb << 3) | ta](b, a)
+            if budget is not None:
+                steps += 1
+                if steps >= 1 << 16:
+                    steps = 0
+                    self.check_interaction_budget()
+
+    def normalize_shuffled(self) -> None:
+        hbag, rbag, rng = self.hbag, self.rbag, self.rng
+        while hbag or rbag:
+            i = rng.randrange(len(hbag) + len(rbag))
+            bag = hbag if i < len(hbag) else rbag
+            i = i if bag is hbag else i - len(hbag)
+            bag[i], bag[-1] = bag[-1], bag[i]
+            self.interact(*bag.pop())
+            if self.max_interactions is not None:
+                self.check_interaction_budget()
+
+    def check_interaction_budget(self) -> None:
+        done = sum(self.counts) - self.counts[LINK]
+        if done > self.max_interactions:
+            raise LimitError(
+                f"interaction limit reached: more than {self.max_interactions} interactions",
+                hint="the program may not terminate; raise the limit if it is only long",
+            )
+
+    def interact(self, a: int, b: int) -> None:
+        if (a & 7) > (b & 7):
+            a, b = b, a
+        self.rule_of[((a & 7) << 3) | (b & 7)](a, b)
+
+    # -- memory
+
+    def alloc_nodes(self, n: int) -> list[int]:
+        free = self.free_nodes
+        if len(free) >= n:
+            if n == 0:
+                return []
+            got = free[-n:]
+            del free[-n:]
+            return got
+        got = free[:]
+        free.clear()
+        start = len(self.fst)
+        grow = n - len(got)
+        if start - 1 + grow > self.max_nodes:
+            raise LimitError(
+                f"out of memory: {start - 1 - len(got)} nodes in use "
+                f"(limit {format_size(self.max_nodes * NODE_BYTES)})",
+                hint="raise --mem",
+            )
+        self.fst.extend([0] * grow)
+        self.snd.extend([0] * grow)
+        got.extend(range(start, start + grow))
+        return got
+
+    def alloc_vars(self, n: int) -> list[int]:
+        free = self.free_vars
+        if len(free) >= n:
+            if n == 0:
+                return []
+            got = free[-n:]
+            del free[-n:]
+        else:
+            got = free[:]
+            free.clear()
+            start = len(self.vars)
+            self.vars.extend([NONE] * (n - len(got)))
+            got.extend(range(start, len(self.vars)))
+        vars_ = self.vars
+        for v in got:
+            vars_[v] = NONE
+        return got
+
+    def take_node(self, i: int) -> tuple[int, int]:
+        """Read a node's two aux ports and free its slot (the redex's owner is its only reader)."""
+        self.free_nodes.append(i)
+        return self.fst[i], self.snd[i]
+
+    def new_node(self, fst: int, snd: int) -> int:
+        (i,) = self.alloc_nodes(1)
+        self.fst[i] = fst
+        self.snd[i] = snd
+        return i
+
+    # -- wires
+
+    def enter(self, p: int) -> int:
+        """Follow `p` through variables whose other end was already linked, freeing them."""
+        vars_ = self.vars
+        while p & 7 == VAR:
+            q = vars_[p >> 3]
+            if q == NONE or q == FREE:
+                break
+            vars_[p >> 3] = FREE
+            self.free_vars.append(p >> 3)
+            p = q
+        return p
+
+    def link(self, a: int, b: int) -> None:
+        """Connect ports `a` and `b`: a redex when both are principal, else through `vars`.
+
+        The first end of a wire to arrive leaves its port in the variable; the second end
+        takes it, frees the variable, and links onward.
+        """
+        vars_, high_priority = self.vars, self.high_priority
+        while True:
+            if a & 7 != VAR:
+                if b & 7 != VAR:  # two principal ports meet: a redex
+                    ta, tb = a & 7, b & 7
+                    key = (ta << 3) | tb if ta <= tb else (tb << 3) | ta
+                    (self.hbag if high_priority[key] else self.rbag).append((a, b))
+                    return
+                a, b = b, a
+            if b & 7 == VAR:
+                b = self.enter(b)
+            got = vars_[a >> 3]
+            vars_[a >> 3] = b
+            if got == NONE:
+                return
+            vars_[a >> 3] = FREE
+            self.free_vars.append(a >> 3)
+            a = got
+
+    # -- the rules; `a` has the smaller tag
+
+    def void(self, a: int, b: int) -> None:
+        # nullary ~ nullary (ERA, NUM, REF)   ==>   nothing; `* ~ @f` never expands @f
+        self.counts[VOID] += 1
+
+    def eras(self, a: int, b: int) -> None:
+        # n ~ (b1 b2)  (n nullary)   ==>   n ~ b1,  n ~ b2        (erases, or copies n)
+        self.counts[ERAS] += 1
+        b1, b2 = self.take_node(b >> 3)
+        self.link(a, b1)
+        self.link(a, b2)
+
+    def anni(self, a: int, b: int) -> None:
+        # (a1 a2) ~ (b1 b2)   ==>   a1 ~ b1,  a2 ~ b2             (same node types)
+        self.counts[ANNI] += 1
+        a1, a2 = self.take_node(a >> 3)
+        b1, b2 = self.take_node(b >> 3)
+        self.link(a1, b1)
+        self.link(a2, b2)
+
+    def comm(self, a: int, b: int) -> None:
+        # (a1 a2) ~ {b1 b2}   ==>   a1 ~ {x y},  a2 ~ {z w},  b1 ~ (x z),  b2 ~ (y w)
+        self.counts[COMM] += 1
+        a1, a2 = self.take_node(a >> 3)
+        b1, b2 = self.take_node(b >> 3)
+        v0, v1, v2, v3 = (v << 3 for v in self.alloc_vars(4))
+        n0, n1, n2, n3 = self.alloc_nodes(4)
+        fst, snd = self.fst, self.snd
+        fst[n0], snd[n0] = v0, v1
+        fst[n1], snd[n1] = v2, v3
+        fst[n2], snd[n2] = v0, v2
+        fst[n3], snd[n3] = v1, v3
+        ta, tb = a & 7, b & 7
+        self.link((n0 << 3) | tb, a1)
+        self.link((n1 << 3) | tb, a2)
+        self.link((n2 << 3) | ta, b1)
+        self.link((n3 << 3) | ta, b2)
+
+    def oper(self, a: int, b: int) -> None:
+        # n ~ $(m r)   ==>   r ~ (n op m)          when m is a number
+        # n ~ $(x r)   ==>   x ~ $(n r)            otherwise: the operands swap
+        self.counts[OPER] += 1
+        b1, b2 = self.take_node(b >> 3)
+        b2 = self.enter(b2)
+        if b1 & 7 == NUM:
+            self.link(b2, (operate(a >> 3, b1 >> 3) << 3) | NUM)
+        else:
+            self.link(b1, (self.new_node(a, b2) << 3) | OPR)
+
+    def swit(self, a: int, b: int) -> None:
+        # 0   ~ ?(b r)   ==>   b ~ (r *)
+        # n+1 ~ ?(b r)   ==>   b ~ (* (n r))
+        self.counts[SWIT] += 1
+        b1, b2 = self.take_node(b >> 3)
+        n = payload_of(a >> 3)
+        if n == 0:
+            self.link((self.new_node(b2, ERA) << 3) | CON, b1)
+        else:
+            pred = self.new_node((new_u24(n - 1) << 3) | NUM, b2)
+            self.link((self.new_node(ERA, (pred << 3) | CON) << 3) | CON, b1)
+
+    def call(self, a: int, b: int) -> None:
+        # @f ~ b   ==>   a fresh copy of @f's net, its root linked to b
+        # @f ~ {b1 b2} with @f safe   ==>   @f ~ b1,  @f ~ b2   (copied, counted as ERAS)
+        d = self.defs[(a >> 3) & FID_MASK]
+        if b & 7 == DUP and d.safe:
+            self.eras(a, b)
+            return
+        self.counts[CALL] += 1
+        self.expand(d, b)
+
+    def expand(self, d, b: int) -> None:
+        """Copy definition `d` into fresh nodes and vars, link its redexes, then its root to b."""
+        nloc = self.alloc_nodes(len(d.nodes))
+        vloc = self.alloc_vars(d.var_count)
+        # relocate def-local indices: VAR v -> VAR vloc[v], node i -> node nloc[i], others as is
+        ports = [
+            (vloc[p >> 3] << 3) if p & 7 == VAR else ((nloc[p >> 3] << 3) | (p & 7)) if p & 7 >= CON else p
+            for p in self.templates[d.fid]
+        ]
+        fst, snd = self.fst, self.snd
+        k = 0
+        for i in nloc:
+            fst[i] = ports[k]
+            snd[i] = ports[k + 1]
+            k += 2
+        link = self.link
+        for k in range(k, len(ports) - 1, 2):
+            link(ports[k], ports[k + 1])
+        link(ports[-1], b)
+
+    # -- results
+
+    def stats(self, seconds: float) -> Stats:
+        return Stats(dict(zip(RULE_NAMES, self.counts)), seconds, len(self.fst) - 1, threads=1)
+
+    def read_back(self, p: int) -> Tree:
+        fst, snd, names = self.fst, self.snd, self.defs
+        return read_back(p, lambda i: (fst[i], snd[i]), self.vars.__getitem__, lambda fid: names[fid].name)
+
+
+class ReferenceBackend:
+    """The Backend (hvm.runtime) of the reference evaluator: `hvm run-py`."""
+
+    name = "py"
+
+    def run(self, book: Book, entry: str = "main", *, threads: int = 1, memory: int | None = None,
+            max_interactions: int | None = None, seed: int | None = None) -> RunResult:
+        flat = flatten(book, entry)
+        machine = Machine(
+            flat,
+            max_nodes=(memory // NODE_BYTES) if memory is not None else DEFAULT_MAX_NODES,
+            max_interactions=max_interactions,
+            seed=seed,
+        )
+        start = time.perf_counter()
+        machine.run()
+        tree = machine.read_back(ROOT)
+        return RunResult(tree, machine.stats(time.perf_counter() - start))

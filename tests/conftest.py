@@ -1,0 +1,17 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def tmp_hvm(tmp_path):
+    """Write text to a .hvm file in a temporary folder and return its path."""
+
+    def write(text: str, name: str = "net.hvm"):
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return write

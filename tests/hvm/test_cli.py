@@ -1,0 +1,137 @@
+"""The `hvm` and `bend` commands: output format, exit codes, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from support import HVM_PROGRAMS
+from typer.testing import CliRunner
+
+from bend.cli import app as bend_app
+from hvm.cli import app
+
+runner = CliRunner()
+
+
+def hvm(*args: str):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_run_py_prints_the_result():
+    result = hvm("run-py", HVM_PROGRAMS / "adts_and_matches.hvm")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Result: (24 (12 ((@String/Cons/tag (109 ")
+
+
+def test_stats_lines(tmp_hvm):
+    result = hvm("run-py", tmp_hvm("@main = r\n  & 3 ~ $([+4] r)\n"), "-s")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Result: 7"
+    assert lines[1] == "- ITRS: 2"
+    assert re.fullmatch(r"- TIME: \d+\.\d\ds", lines[2])
+    assert re.fullmatch(r"- MIPS: \d+\.\d\d", lines[3])
+
+
+def test_run_uses_the_default_backend(tmp_hvm):
+    result = hvm("run", tmp_hvm("@main = (a a)"))
+    assert result.stdout == "Result: (a a)\n"
+
+
+def test_check_ok(tmp_hvm):
+    path = tmp_hvm("@main = a\n  & @id ~ (1 a)\n@id = (x x)\n")
+    result = hvm("check", path)
+    assert result.exit_code == 0
+    assert "ok (2 definitions)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "text, message, place",
+    [
+        ("@main = (a b", "expected `)` to close the `(` opened at 1:9", ":1:13"),
+        ("@main = @nope", "@nope is not defined", ":1:9"),
+        ("@main = (a b)", "variable `a` occurs only once in @main", ":1:10"),
+        ("@main = (a {a a})", "variable `a` occurs 3 times in @main", ":1:15"),
+        ("@other = *", "the book has no @main definition", "net.hvm"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "run-py"])
+def test_bad_input_is_reported_with_its_place(tmp_hvm, command, text, message, place):
+    result = hvm(command, tmp_hvm(text))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"error: {message}" in result.stderr
+    assert place in result.stderr
+
+
+def test_errors_show_the_line_and_a_caret(tmp_hvm):
+    result = hvm("check", tmp_hvm("@main = *\n  & @nope ~ *\n"))
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: @nope is not defined"
+    assert lines[1].endswith("net.hvm:2:5")
+    assert lines[3] == "2 |   & @nope ~ *"
+    assert lines[4] == "  |     ^^^^^"
+
+
+def test_every_problem_is_reported(tmp_hvm):
+    result = hvm("check", tmp_hvm("@main = (a b)\n"))
+    assert result.stderr.count("error:") == 2
+
+
+def test_missing_file(tmp_path):
+    result = hvm("run-py", tmp_path / "nope.hvm")
+    assert result.exit_code == 1
+    assert "error: cannot read" in result.stderr and "no such file" in result.stderr
+
+
+def test_directory_and_binary_files(tmp_path):
+    assert "it is a directory" in hvm("check", tmp_path).stderr
+    binary = tmp_path / "b.hvm"
+    binary.write_bytes(b"\xff\xfe\x00")
+    result = hvm("check", binary)
+    assert result.exit_code == 1 and "not UTF-8" in result.stderr
+
+
+def test_memory_limit_message(tmp_hvm):
+    source = (HVM_PROGRAMS / "list_sum.hvm").read_text()
+    result = hvm("run-py", tmp_hvm(source), "--mem", "64K")
+    assert result.exit_code == 1
+    assert "error: out of memory: " in result.stderr
+    assert "(limit 64K)" in result.stderr and "raise --mem" in result.stderr
+
+
+def test_usage_errors_exit_with_2(tmp_hvm):
+    assert hvm("run-py", tmp_hvm("@main = *"), "--mem", "lots").exit_code == 2
+    assert hvm("run-py").exit_code == 2
+    assert hvm("frobnicate").exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["run-c", "run-cu"])
+def test_backends_not_built_yet_fail_loudly(tmp_hvm, command):
+    result = hvm(command, tmp_hvm("@main = *"))
+    assert result.exit_code == 1
+    assert "error: not supported yet:" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "run-c", "run-cu", "check", "gen-hvm"])
+def test_bend_commands_not_built_yet_fail_loudly(tmp_path, command):
+    path = tmp_path / "main.bend"
+    path.write_text("def main():\n  return 1\n")
+    result = runner.invoke(bend_app, [command, str(path)])
+    assert result.exit_code == 1
+    assert "error: not supported yet:" in result.stderr
+
+
+def test_installed_command_runs(tmp_hvm):
+    # the console script's entry point, as a separate process
+    path = tmp_hvm("@main = r\n  & @id ~ (42 r)\n@id = (x x)\n")
+    code = "import sys; from hvm.cli import main; sys.argv = ['hvm', 'run-py', sys.argv[1], '-s']; main()"
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == ["Result: 42", "- ITRS: 3"]
