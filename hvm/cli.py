@@ -29,6 +29,7 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 FileArg = Annotated[Path, typer.Argument(help="The .hvm file.", show_default=False)]
 StatsOpt = Annotated[bool, typer.Option("-s", "--stats", help="Print interactions (ITRS), time and MIPS.")]
+RulesOpt = Annotated[bool, typer.Option("--rules", help="Also print the interactions of each rule.")]
 MemOpt = Annotated[
     str | None,
     typer.Option("--mem", help="Node memory limit, e.g. 64M or 2G (8 bytes per node).", show_default=False),
@@ -84,7 +85,7 @@ def memory_limit(text: str | None) -> int | None:
         raise typer.BadParameter(str(err), param_hint="--mem") from None
 
 
-def run_with(backend_name: str, file: Path, stats: bool, mem: str | None) -> None:
+def run_with(backend_name: str, file: Path, stats: bool, mem: str | None, rules: bool = False) -> None:
     from hvm.runtime import get_backend
     from hvm.syntax import show_tree
 
@@ -102,18 +103,22 @@ def run_with(backend_name: str, file: Path, stats: bool, mem: str | None) -> Non
         print(f"- ITRS: {s.interactions}")
         print(f"- TIME: {s.seconds:.2f}s")
         print(f"- MIPS: {s.mips:.2f}")
+    if rules:
+        for rule, count in result.stats.rules.items():
+            if rule != "LINK":
+                print(f"- {rule}: {count}")
 
 
 @app.command("run-py")
-def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False) -> None:
     """Run a net on the reference evaluator (pure Python, one thread): the specification."""
-    run_with("py", file, stats, mem)
+    run_with("py", file, stats, mem, rules)
 
 
 @app.command("run")
-def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False) -> None:
     """Run a net on the default backend (for now the reference evaluator)."""
-    run_with("py", file, stats, mem)
+    run_with("py", file, stats, mem, rules)
 
 
 @app.command("run-c")

@@ -17,6 +17,7 @@ for every y), for u24 and i24 alike. f24 keeps IEEE behaviour (`1.0 / 0.0 == +in
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from fractions import Fraction
 
@@ -155,78 +156,31 @@ def _c_rem(x: int, y: int) -> int:
     return x - y * _c_div(x, y)
 
 
+COMPARISONS = {EQ: operator.eq, NEQ: operator.ne, LT: operator.lt, GT: operator.gt}
+# integer operators shared by u24 and i24 (the result is wrapped by the type's constructor)
+INTEGER_OPERATORS = {
+    ADD: operator.add, SUB: operator.sub, FP_SUB: lambda a, b: b - a, MUL: operator.mul,
+    DIV: _c_div, FP_DIV: lambda a, b: _c_div(b, a), REM: _c_rem, FP_REM: lambda a, b: _c_rem(b, a),
+    AND: operator.and_, OR: operator.or_, XOR: operator.xor,
+}
+U24_SHIFTS = {
+    SHL: lambda a, b: a << (b & 31), FP_SHL: lambda a, b: b << (a & 31),
+    SHR: lambda a, b: a >> (b & 31), FP_SHR: lambda a, b: b >> (a & 31),
+}
+
+
 def _operate_u24(op: int, a: int, b: int) -> int:
-    if op == ADD:
-        r = a + b
-    elif op == SUB:
-        r = a - b
-    elif op == FP_SUB:
-        r = b - a
-    elif op == MUL:
-        r = a * b
-    elif op == DIV:
-        r = _c_div(a, b)
-    elif op == FP_DIV:
-        r = _c_div(b, a)
-    elif op == REM:
-        r = _c_rem(a, b)
-    elif op == FP_REM:
-        r = _c_rem(b, a)
-    elif op == EQ:
-        r = int(a == b)
-    elif op == NEQ:
-        r = int(a != b)
-    elif op == LT:
-        r = int(a < b)
-    elif op == GT:
-        r = int(a > b)
-    elif op == AND:
-        r = a & b
-    elif op == OR:
-        r = a | b
-    elif op == XOR:
-        r = a ^ b
-    elif op == SHL:
-        r = a << (b & 31)
-    elif op == FP_SHL:
-        r = b << (a & 31)
-    elif op == SHR:
-        r = a >> (b & 31)
-    elif op == FP_SHR:
-        r = b >> (a & 31)
-    else:
-        r = 0
-    return new_u24(r)
+    if op in COMPARISONS:
+        return new_u24(int(COMPARISONS[op](a, b)))
+    return new_u24((INTEGER_OPERATORS.get(op) or U24_SHIFTS[op])(a, b))
 
 
 def _operate_i24(op: int, a: int, b: int) -> int:
-    if op in (EQ, NEQ, LT, GT):
-        return new_u24(int((a == b, a != b, a < b, a > b)[op - EQ]))
-    if op == ADD:
-        r = a + b
-    elif op == SUB:
-        r = a - b
-    elif op == FP_SUB:
-        r = b - a
-    elif op == MUL:
-        r = a * b
-    elif op == DIV:
-        r = _c_div(a, b)
-    elif op == FP_DIV:
-        r = _c_div(b, a)
-    elif op == REM:
-        r = _c_rem(a, b)
-    elif op == FP_REM:
-        r = _c_rem(b, a)
-    elif op == AND:
-        r = a & b
-    elif op == OR:
-        r = a | b
-    elif op == XOR:
-        r = a ^ b
-    else:  # shifts are not defined on i24 in HVM2: the result is i24 0
-        r = 0
-    return new_i24(r)
+    if op in COMPARISONS:
+        return new_u24(int(COMPARISONS[op](a, b)))
+    if op in INTEGER_OPERATORS:
+        return new_i24(INTEGER_OPERATORS[op](a, b))
+    return new_i24(0)  # shifts are not defined on i24 in HVM2: the result is i24 0
 
 
 def _ieee_div(x: float, y: float) -> float:
@@ -263,14 +217,8 @@ def _log(x: float) -> float:
 
 
 def _operate_f24(op: int, a: float, b: float) -> int:
-    if op == EQ:
-        return new_u24(int(a == b))
-    if op == NEQ:
-        return new_u24(int(a != b))
-    if op == LT:
-        return new_u24(int(a < b))
-    if op == GT:
-        return new_u24(int(a > b))
+    if op in COMPARISONS:
+        return new_u24(int(COMPARISONS[op](a, b)))
     # Each result is the exact IEEE result rounded once to binary32, as C's float arithmetic
     # gives it (double holds every product/sum/quotient of two binary32 values precisely
     # enough that rounding it to binary32 is a single correct rounding).

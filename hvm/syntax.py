@@ -233,19 +233,19 @@ def parse_book(text: str, path: str = "<input>") -> Book:
 
 def parse_tree(text: str, path: str = "<input>") -> Tree:
     """Parse a single tree, such as a `Result:` printed by a runtime."""
-    parser = _Parser(text, path)
-    tree = parser.tree()
-    if parser.peek():
-        raise parser.error(f"unexpected {parser.describe_here()} after the tree")
-    return tree
+    return _parse_whole(text, path, _Parser.tree, "tree")
 
 
 def parse_net(text: str, path: str = "<input>") -> Net:
+    return _parse_whole(text, path, _Parser.net, "net")
+
+
+def _parse_whole(text: str, path: str, rule, what: str):
     parser = _Parser(text, path)
-    net = parser.net()
+    result = rule(parser)
     if parser.peek():
-        raise parser.error(f"unexpected {parser.describe_here()} after the net")
-    return net
+        raise parser.error(f"unexpected {parser.describe_here()} after the {what}")
+    return result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -39,6 +39,13 @@ def test_stats_lines(tmp_hvm):
     assert re.fullmatch(r"- MIPS: \d+\.\d\d", lines[3])
 
 
+def test_rules_lines(tmp_hvm):
+    result = hvm("run-py", tmp_hvm("@main = r\n  & 3 ~ $([+4] r)\n"), "--rules")
+    assert result.stdout.splitlines() == [
+        "Result: 7", "- CALL: 1", "- VOID: 0", "- ERAS: 0", "- ANNI: 0", "- COMM: 0", "- OPER: 1", "- SWIT: 0",
+    ]
+
+
 def test_run_uses_the_default_backend(tmp_hvm):
     result = hvm("run", tmp_hvm("@main = (a a)"))
     assert result.stdout == "Result: (a a)\n"
