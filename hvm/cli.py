@@ -32,8 +32,14 @@ StatsOpt = Annotated[bool, typer.Option("-s", "--stats", help="Print interaction
 RulesOpt = Annotated[bool, typer.Option("--rules", help="Also print the interactions of each rule.")]
 MemOpt = Annotated[
     str | None,
-    typer.Option("--mem", help="Node memory limit, e.g. 64M or 2G (8 bytes per node).", show_default=False),
+    typer.Option("--mem", help="Memory limit for nodes and variables, e.g. 64M or 2G (12 bytes per node).",
+                 show_default=False),
 ]
+ThreadsOpt = Annotated[
+    int | None,
+    typer.Option("-t", "--threads", min=1, max=4096, help="Worker threads (default: every core).", show_default=False),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Compile afresh: neither read nor write the code cache.")]
 
 
 def report(error: HvmError) -> None:
@@ -74,25 +80,27 @@ def load(path: Path):
     return book
 
 
-def memory_limit(text: str | None) -> int | None:
-    from hvm.runtime import parse_size
+def memory_limit(text: str | None, maximum: int | None = None) -> int | None:
+    from hvm.runtime import format_size, parse_size
 
     if text is None:
         return None
     try:
-        return parse_size(text)
+        size = parse_size(text)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--mem") from None
+    if maximum is not None and size > maximum:
+        raise typer.BadParameter(f"at most {format_size(maximum)} (29-bit ports address 2^29 nodes)", param_hint="--mem")
+    return size
 
 
-def run_with(backend_name: str, file: Path, stats: bool, mem: str | None, rules: bool = False) -> None:
+def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rules: bool = False, **options) -> None:
     from hvm.runtime import get_backend
     from hvm.syntax import show_tree
 
-    memory = memory_limit(mem)
     book = load(file)
     try:
-        result = get_backend(backend_name).run(book, threads=1, memory=memory)
+        result = get_backend(backend_name).run(book, memory=memory, **options)
     except HvmError as err:
         fail(err)
     except MemoryError:
@@ -112,23 +120,43 @@ def run_with(backend_name: str, file: Path, stats: bool, mem: str | None, rules:
 @app.command("run-py")
 def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False) -> None:
     """Run a net on the reference evaluator (pure Python, one thread): the specification."""
-    run_with("py", file, stats, mem, rules)
+    run_with("py", file, stats, memory_limit(mem), rules)
 
 
-@app.command("run")
-def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False) -> None:
-    """Run a net on the default backend (for now the reference evaluator)."""
-    run_with("py", file, stats, mem, rules)
+def run_native(file: Path, stats: bool, mem: str | None, rules: bool, threads: int | None, no_cache: bool) -> None:
+    from hvm.llvm_cpu.backend import MAX_MEMORY
+
+    run_with("c", file, stats, memory_limit(mem, MAX_MEMORY), rules, threads=threads, use_cache=not no_cache)
 
 
 @app.command("run-c")
-def run_c(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
-    """Run a net on the native parallel CPU runtime."""
-    fail(HvmError("not supported yet: the native CPU runtime (run-c); use `hvm run-py`"))
+def run_c(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
+          threads: ThreadsOpt = None, no_cache: NoCacheOpt = False) -> None:
+    """Run a net on the native runtime (LLVM), on every core."""
+    run_native(file, stats, mem, rules, threads, no_cache)
+
+
+@app.command("run")
+def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
+        threads: ThreadsOpt = None, no_cache: NoCacheOpt = False) -> None:
+    """Run a net on the default backend: the native runtime (as run-c)."""
+    run_native(file, stats, mem, rules, threads, no_cache)
+
+
+@app.command("gen-llvm")
+def gen_llvm(file: FileArg, threads: ThreadsOpt = None) -> None:
+    """Print the LLVM IR the native runtime runs for a net (the runtime, then the definitions)."""
+    from hvm.flatbook import flatten
+    from hvm.llvm_cpu.backend import default_threads, ir_texts
+
+    book = load(file)
+    core, defs = ir_texts(flatten(book), (threads or default_threads()) > 1)
+    print(core)
+    print(defs)
 
 
 @app.command("run-cu")
-def run_cu(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None) -> None:
+def run_cu(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, threads: ThreadsOpt = None) -> None:
     """Run a net on the GPU runtime."""
     fail(HvmError("not supported yet: the CUDA runtime (run-cu); use `hvm run-py`"))
 

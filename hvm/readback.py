@@ -1,7 +1,8 @@
 """Readback: runtime memory -> an hvm tree.
 
-In:  a port (usually what ROOT points to) and accessors into a runtime's memory: the two aux
-     ports of a node, the substitution held by a variable, and a definition's name by id.
+In:  a port (usually ROOT) and accessors into a runtime's memory: the two aux ports of a node,
+     the end of a chain of substituted variables (`chain_resolver` builds one from the var
+     buffer; a native runtime can follow chains natively), and a definition's name by id.
 Out: an hvm.book tree. Variable chains are followed; a wire whose two ends are both still in
      the result is named `a`, `b`, ... in order of first appearance when printed.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
 from hvm.errors import HvmError
-from hvm.ports import ERA, FID_MASK, FREE, NONE, NUM, REF, VAR
+from hvm.ports import ERA, FID_MASK, NONE, NUM, REF, VAR
 
 
 def var_name(k: int) -> str:
@@ -25,10 +26,31 @@ def var_name(k: int) -> str:
     return name
 
 
+def chain_resolver(load_var: Callable[[int], int], max_steps: int) -> Callable[[int], int]:
+    """resolve(port): follow a var whose other end was linked, and so on, to the end of the chain.
+
+    Chains of var -> var substitutions can be as long as the run was (HVM2 shortens them only
+    when a later link passes through). A chain longer than `max_steps` (the number of vars)
+    must loop; it then ends at the var where it was cut.
+    """
+
+    def resolve(p: int) -> int:
+        steps = 0
+        while p & 7 == VAR and steps <= max_steps:
+            q = load_var(p >> 3)
+            if q == NONE:
+                break
+            p = q
+            steps += 1
+        return p
+
+    return resolve
+
+
 def read_back(
     port: int,
     load_node: Callable[[int], tuple[int, int]],
-    load_var: Callable[[int], int],
+    resolve: Callable[[int], int],
     ref_name: Callable[[int], str],
 ) -> Tree:
     names: dict[int, Var] = {}
@@ -36,16 +58,7 @@ def read_back(
     tokens: list = []  # the tree in pre-order: leaves, and node tags standing for their node
     stack = [port]
     while stack:
-        p = stack.pop()
-        steps = 0
-        while p & 7 == VAR:
-            q = load_var(p >> 3)
-            if q == NONE or q == FREE or q == p:
-                break
-            p = q
-            steps += 1
-            if steps > 1 << 24:
-                raise HvmError("the result net has a cycle of variables; it cannot be read back")
+        p = resolve(stack.pop())
         tag, val = p & 7, p >> 3
         if tag == VAR:
             var = names.get(val)

@@ -26,8 +26,8 @@ from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten
 from hvm.numbers import new_u24, operate, payload_of
 from hvm.ports import CON, DUP, ERA, FID_MASK, FREE, NONE, NUM, OPR, VAR
-from hvm.readback import read_back
-from hvm.runtime import NODE_BYTES, RULE_NAMES, RunResult, Stats, format_size
+from hvm.readback import chain_resolver, read_back
+from hvm.runtime import BYTES_PER_SLOT, RULE_NAMES, RunResult, Stats, format_size
 
 LINK, CALL, VOID, ERAS, ANNI, COMM, OPER, SWIT = range(8)
 HIGH_PRIORITY = frozenset((LINK, VOID, ERAS, ANNI))
@@ -44,17 +44,18 @@ RULE_TABLE = (
     (LINK, CALL, ERAS, SWIT, COMM, COMM, COMM, ANNI),  # SWI
 )
 ROOT = 0  # the port VAR 0: the output wire
-DEFAULT_MAX_NODES = (256 << 20) // NODE_BYTES
+DEFAULT_MEMORY = 256 << 20
 
 
 class Machine:
     """One net being reduced. `run()` boots `@main ~ ROOT` and reduces to normal form."""
 
-    def __init__(self, book: FlatBook, *, max_nodes: int = DEFAULT_MAX_NODES,
+    def __init__(self, book: FlatBook, *, max_nodes: int = DEFAULT_MEMORY // BYTES_PER_SLOT,
                  max_interactions: int | None = None, seed: int | None = None):
         self.book = book
         self.defs = book.defs
         self.max_nodes = max_nodes
+        self.memory_limit = max_nodes * BYTES_PER_SLOT  # for messages
         self.max_interactions = max_interactions
         self.rng = random.Random(seed) if seed is not None else None
         self.fst: list[int] = [0]  # node 0 is never used, as in HVM2
@@ -149,7 +150,7 @@ class Machine:
         if start - 1 + grow > self.max_nodes:
             raise LimitError(
                 f"out of memory: {start - 1 - len(got)} nodes in use "
-                f"(limit {format_size(self.max_nodes * NODE_BYTES)})",
+                f"(limit {format_size(self.memory_limit)})",
                 hint="raise --mem",
             )
         self.fst.extend([0] * grow)
@@ -193,7 +194,7 @@ class Machine:
         vars_ = self.vars
         while p & 7 == VAR:
             q = vars_[p >> 3]
-            if q == NONE or q == FREE:
+            if q == NONE:
                 break
             vars_[p >> 3] = FREE
             self.free_vars.append(p >> 3)
@@ -324,7 +325,8 @@ class Machine:
 
     def read_back(self, p: int) -> Tree:
         fst, snd, names = self.fst, self.snd, self.defs
-        return read_back(p, lambda i: (fst[i], snd[i]), self.vars.__getitem__, lambda fid: names[fid].name)
+        resolve = chain_resolver(self.vars.__getitem__, len(self.vars))
+        return read_back(p, lambda i: (fst[i], snd[i]), resolve, lambda fid: names[fid].name)
 
 
 class ReferenceBackend:
@@ -332,15 +334,12 @@ class ReferenceBackend:
 
     name = "py"
 
-    def run(self, book: Book, entry: str = "main", *, threads: int = 1, memory: int | None = None,
+    def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
             max_interactions: int | None = None, seed: int | None = None) -> RunResult:
         flat = flatten(book, entry)
-        machine = Machine(
-            flat,
-            max_nodes=(memory // NODE_BYTES) if memory is not None else DEFAULT_MAX_NODES,
-            max_interactions=max_interactions,
-            seed=seed,
-        )
+        memory = memory or DEFAULT_MEMORY
+        machine = Machine(flat, max_nodes=memory // BYTES_PER_SLOT, max_interactions=max_interactions, seed=seed)
+        machine.memory_limit = memory
         start = time.perf_counter()
         machine.run()
         tree = machine.read_back(ROOT)

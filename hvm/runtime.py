@@ -18,7 +18,8 @@ from hvm.book import Book, Tree
 
 # HVM2's rules, in the order of its rule numbers. ITRS counts every one except LINK.
 RULE_NAMES = ("LINK", "CALL", "VOID", "ERAS", "ANNI", "COMM", "OPER", "SWIT")
-NODE_BYTES = 8  # one node is two 32-bit ports: the unit in which `memory` limits are counted
+# `memory` limits count a node (two 32-bit ports) and a variable (one port) per slot
+BYTES_PER_SLOT = 12
 
 
 @dataclass(slots=True)
@@ -46,8 +47,13 @@ class RunResult:
 class Backend(Protocol):
     name: str
 
-    def run(self, book: Book, entry: str = "main", *, threads: int = 1, memory: int | None = None) -> RunResult:
-        """Reduce `@entry` to normal form. Raises hvm.errors.LimitError when a limit is hit."""
+    def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
+            **options) -> RunResult:
+        """Reduce `@entry` to normal form. Raises hvm.errors.LimitError when a limit is hit.
+
+        `threads=None` and `memory=None` mean the backend's defaults; `options` are the
+        backend's own (e.g. `use_cache` for the native runtime).
+        """
         ...
 
 
@@ -73,6 +79,7 @@ def parse_size(text: str) -> int:
 # name -> "module:class"; imported on first use so that `--help` stays fast.
 BACKENDS = {
     "py": "hvm.reference:ReferenceBackend",
+    "c": "hvm.llvm_cpu.backend:NativeBackend",
 }
 
 

@@ -11,13 +11,15 @@ import string
 from hypothesis import strategies as st
 
 from hvm import numbers as N
-from hvm.book import NODE_TAGS, Book, Definition, Era, Net, Node, Num, Redex, Ref, Var
+from hvm.book import NODE_TAGS, Book, Definition, Era, Net, Node, Num, Redex, Ref, Var  # noqa: F401
 
 NAME_CHARS = string.ascii_letters + string.digits + "_.-/$"
 VAR_FIRST = string.ascii_letters + "_./"
 
-var_names = st.builds(lambda a, b: a + b, st.sampled_from(VAR_FIRST), st.text(NAME_CHARS, max_size=5))
-ref_names = st.text(NAME_CHARS, min_size=1, max_size=8)
+# a name may not start with `//`: that starts a comment (as in HVM2)
+var_names = st.builds(lambda a, b: a + b, st.sampled_from(VAR_FIRST), st.text(NAME_CHARS, max_size=5)).filter(
+    lambda n: not n.startswith("//"))
+ref_names = st.text(NAME_CHARS, min_size=1, max_size=8).filter(lambda n: not n.startswith("//"))
 
 u24s = st.integers(0, N.MASK24).map(N.new_u24)
 i24s = st.integers(-(1 << 23), (1 << 23) - 1).map(N.new_i24)
@@ -90,3 +92,30 @@ def books(draw, max_defs: int = 4) -> Book:
     names = ["main", *others]
     order = draw(st.permutations(names))
     return Book({name: Definition(name, draw(nets(names))) for name in order})
+
+
+# A book of small definitions for random nets to call (none recursive, so runs end quickly),
+# and small numbers and operators that make OPER and SWIT do something.
+HELPERS = """
+@id = (a a)
+@four = 4
+@dup = ({a b} (a b))
+@pair = (a (b (a b)))
+@add = ($([+] $(a b)) (a b))
+@sw = (?((0 ($([+1] a) a)) b) b)
+"""
+HELPER_NAMES = ["id", "four", "dup", "pair", "add", "sw"]
+small_numbs = st.one_of(
+    st.integers(0, 5).map(N.new_u24),
+    st.sampled_from([N.ADD, N.SUB, N.MUL, N.LT, N.EQ]).map(N.new_sym),
+    st.builds(N.numb, st.integers(0, 5), st.sampled_from([N.ADD, N.MUL, N.FP_SUB])),
+)
+
+
+def main_with_helpers(net: Net) -> str:
+    """The text of a book whose @main is `net`, with HELPERS beside it."""
+    from hvm.syntax import parse_book, show_book
+
+    book = parse_book(HELPERS)
+    book.defs = {"main": Definition("main", net), **book.defs}
+    return show_book(book)

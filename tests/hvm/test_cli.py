@@ -46,9 +46,46 @@ def test_rules_lines(tmp_hvm):
     ]
 
 
-def test_run_uses_the_default_backend(tmp_hvm):
-    result = hvm("run", tmp_hvm("@main = (a a)"))
-    assert result.stdout == "Result: (a a)\n"
+def test_run_uses_the_native_backend(tmp_hvm):
+    result = hvm("run", tmp_hvm("@main = r\n  & @id ~ (3 r)\n@id = (a a)\n"), "-s", "-t", "1")
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["Result: 3", "- ITRS: 3"]
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_run_c(tmp_hvm, threads):
+    result = hvm("run-c", HVM_PROGRAMS / "adts_and_matches.hvm", "-s", "-t", threads)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Result: (24 (12 ((@String/Cons/tag (109 ")
+    assert "- ITRS: 204\n" in result.stdout
+
+
+def test_run_c_memory_limit(tmp_hvm):
+    # a full tree of pairs of depth 24 kept as the result: 16M nodes, more than 64M holds
+    net = """
+    @main = r
+      & @tree ~ (24 r)
+    @tree = (?((0 @tree/s) r) r)
+    @tree/s = ({n m} (x y))
+      & @tree ~ (n x)
+      & @tree ~ (m y)
+    """
+    result = hvm("run-c", tmp_hvm(net), "--mem", "64M", "-t", "1")
+    assert result.exit_code == 1
+    assert "error: out of memory: " in result.stderr
+    assert "(limit 64M)" in result.stderr and "raise --mem" in result.stderr
+
+
+def test_gen_llvm(tmp_hvm):
+    result = hvm("gen-llvm", tmp_hvm("@main = (a a)"), "-t", "1")
+    assert result.exit_code == 0
+    assert '@"hvm_run"' in result.stdout and '@"hvm_def_0"' in result.stdout
+
+
+def test_bad_threads_and_memory_are_usage_errors(tmp_hvm):
+    path = tmp_hvm("@main = *")
+    assert hvm("run-c", path, "-t", "0").exit_code == 2
+    assert hvm("run-c", path, "--mem", "7G").exit_code == 2
 
 
 def test_check_ok(tmp_hvm):
@@ -119,7 +156,7 @@ def test_usage_errors_exit_with_2(tmp_hvm):
     assert hvm("frobnicate").exit_code == 2
 
 
-@pytest.mark.parametrize("command", ["run-c", "run-cu"])
+@pytest.mark.parametrize("command", ["run-cu"])
 def test_backends_not_built_yet_fail_loudly(tmp_hvm, command):
     result = hvm(command, tmp_hvm("@main = *"))
     assert result.exit_code == 1

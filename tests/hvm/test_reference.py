@@ -8,12 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from support import HVM_PROGRAMS, run_text
 
-from hvm import numbers as N
-from hvm.book import Book, Definition
 from hvm.errors import LimitError
-from hvm.reference import ReferenceBackend
-from hvm.syntax import parse_book, show_book, show_tree
-from net_strategies import nets
+from net_strategies import HELPER_NAMES, main_with_helpers, nets, small_numbs
 
 
 def counts(result) -> dict[str, int]:
@@ -205,28 +201,12 @@ def test_shuffled_scheduling_gives_the_same_result_and_counts(name, source, seed
     assert shuffled.stats.rules == result.stats.rules
 
 
-HELPERS = """
-@id = (a a)
-@four = 4
-@dup = ({a b} (a b))
-@pair = (a (b (a b)))
-@add = ($([+] $(a b)) (a b))
-@sw = (?((0 ($([+1] a) a)) b) b)
-"""
-HELPER_NAMES = ["id", "four", "dup", "pair", "add", "sw"]
-small_numbs = st.one_of(
-    st.integers(0, 5).map(N.new_u24),
-    st.sampled_from([N.ADD, N.SUB, N.MUL, N.LT, N.EQ]).map(N.new_sym),
-    st.builds(N.numb, st.integers(0, 5), st.sampled_from([N.ADD, N.MUL, N.FP_SUB])),
-)
 
 
 @given(net=nets(HELPER_NAMES, numbs=small_numbs, max_redexes=4, max_leaves=8), seed=st.integers(0, 2**32))
 @settings(max_examples=300, deadline=None)
 def test_random_nets_are_independent_of_scheduling(net, seed):
-    book = parse_book(HELPERS)
-    book.defs = {"main": Definition("main", net), **book.defs}
-    text = show_book(book)
+    text = main_with_helpers(net)
     try:
         result_text, result = run_text(text, max_interactions=2_000)
     except LimitError:

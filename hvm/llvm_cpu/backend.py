@@ -1,0 +1,167 @@
+"""The native CPU backend (`hvm run-c`): prepares memory, runs the compiled runtime, reads back.
+
+In:  a validated hvm.Book, the entry, a thread count and a memory limit.
+Out: RunResult (hvm.runtime): the result tree and statistics, or a LimitError when the run
+     ran out of memory or redex-bag space.
+
+Two compiled objects make a run: the core runtime (hvm.llvm_cpu.runtime_ir; the same for every
+book, compiled once and cached) and the book's definitions (hvm.llvm_cpu.defs_ir). Memory is
+reserved as anonymous mappings with MAP_NORESERVE: the kernel provides pages only when the
+runtime first touches them, and freed nodes are reused, so the resident size follows the live
+net, not the number of interactions.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from dataclasses import dataclass
+
+from hvm.book import Book
+from hvm.errors import LimitError
+from hvm.flatbook import FlatBook, flatten
+from hvm.llvm_cpu import jit
+from hvm.llvm_cpu import layout as L
+from hvm.readback import read_back
+from hvm.runtime import BYTES_PER_SLOT, RULE_NAMES, RunResult, Stats, format_size
+
+PROT_READ_WRITE = 0x1 | 0x2
+MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000
+MAX_SLOTS = (1 << 29) - 1  # a port's value has 29 bits
+MAX_MEMORY = 6 << 30  # 2^29 slots of 12 bytes
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+_libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+
+
+def default_threads() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def default_memory() -> int:
+    """Half of the machine's memory (in whole MiB), at most what 29-bit ports can address (6G)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return min(MAX_MEMORY, (total // 2) >> 20 << 20)
+
+
+class Mapping:
+    """An anonymous, lazily backed memory mapping."""
+
+    def __init__(self, size: int):
+        self.size = max(size, 1)
+        addr = _libc.mmap(None, self.size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS_NORESERVE, -1, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            raise LimitError(f"could not reserve {format_size(size)} of memory", hint="lower --mem")
+        self.addr = addr
+
+    def close(self):
+        if self.addr:
+            _libc.munmap(self.addr, self.size)
+            self.addr = None
+
+
+@dataclass
+class Program:
+    """The loaded code for one book in one mode."""
+
+    run: ctypes._CFuncPtr  # hvm_run(Net*)
+    resolve: ctypes._CFuncPtr  # hvm_resolve(Net*, port) -> port
+    defs: ctypes.Array  # the compiled definitions' addresses, by fid
+
+
+def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool = True) -> tuple[str, str]:
+    """The IR of the core runtime (unless `core=False`) and of the book's definitions."""
+    from hvm.llvm_cpu.defs_ir import build_defs
+    from hvm.llvm_cpu.runtime_ir import build_core
+
+    return str(build_core(parallel)) if core else "", str(build_defs(flat, parallel, specialize))
+
+
+_core_cache: dict[bool, dict[str, int]] = {}
+CORE_OPT, DEFS_OPT = 3, 1  # the definitions compile at O1: as fast to run as O3, much faster to build
+
+
+def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, specialize: bool = True) -> Program:
+    from hvm.llvm_cpu.defs_ir import def_symbol
+
+    mode = f"parallel={parallel} specialize={specialize}"
+    if parallel not in _core_cache or not use_cache:
+        core = jit.object_code(lambda: ir_texts(flat, parallel)[0], ["core", mode], CORE_OPT, use_cache)
+        _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resolve"])
+    core = _core_cache[parallel]
+    defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1],
+                               ["defs", mode, repr(flat.defs)], DEFS_OPT, use_cache)
+    symbols = [def_symbol(d.fid) for d in flat.defs]
+    addresses = jit.load(defs_obj, symbols)
+    return Program(
+        ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_run"]),
+        ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32)(core["hvm_resolve"]),
+        (ctypes.c_void_p * len(symbols))(*[addresses[s] for s in symbols]),
+    )
+
+
+class NativeBackend:
+    """The Backend (hvm.runtime) of the native runtime: `hvm run-c`."""
+
+    name = "c"
+
+    def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
+            use_cache: bool = True, specialize: bool = True) -> RunResult:
+        """`use_cache=False` compiles afresh; `specialize=False` compiles definitions plainly."""
+        threads = threads or default_threads()
+        memory = memory or default_memory()
+        flat = flatten(book, entry)
+        program = load_program(flat, threads > 1, use_cache, specialize)
+        slots = min(MAX_SLOTS, memory // BYTES_PER_SLOT)
+        bag_cap = max(1 << 16, min(slots, 1 << 26))
+        maps = [Mapping(slots * 8), Mapping(slots * 4)]
+        try:
+            tms = (L.TMStruct * threads)()
+            net = L.NetStruct(
+                node_buf=maps[0].addr, vars_buf=maps[1].addr, node_cap=slots, vars_cap=slots,
+                node_top=1, vars_top=1, busy=1, error=0, nthreads=threads, bag_cap=bag_cap,
+                defs=ctypes.cast(program.defs, ctypes.c_void_p), tms=ctypes.addressof(tms),
+            )
+            for tid, tm in enumerate(tms):
+                hbag, rbag = Mapping(bag_cap * 8), Mapping(bag_cap * 8)
+                node_free, var_free = Mapping(slots * 4), Mapping(slots * 4)
+                maps += [hbag, rbag, node_free, var_free]
+                tm.tid, tm.net, tm.hbag, tm.rbag = tid, ctypes.addressof(net), hbag.addr, rbag.addr
+                tm.node_free, tm.var_free = node_free.addr, var_free.addr
+                tm.victim = (tid + 1) % threads
+            ctypes.c_uint32.from_address(maps[1].addr).value = 0xFFFFFFFF  # ROOT: no end has arrived yet
+            start = time.perf_counter()
+            program.run(ctypes.addressof(net))
+            if net.error:
+                raise self.limit_error(net, tms, memory)
+            nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
+
+            def load_node(i: int) -> tuple[int, int]:
+                n = nodes[i]
+                return n & 0xFFFFFFFF, n >> 32
+
+            net_addr = ctypes.addressof(net)
+            tree = read_back(0, load_node, lambda p: program.resolve(net_addr, p), flat.name_of)
+            seconds = time.perf_counter() - start
+            counts = [sum(tm.itrs[r] for tm in tms) for r in range(len(RULE_NAMES))]
+            return RunResult(tree, Stats(dict(zip(RULE_NAMES, counts)), seconds, net.node_top - 1, threads))
+        finally:
+            for m in maps:
+                m.close()
+
+    @staticmethod
+    def limit_error(net, tms, memory: int) -> LimitError:
+        size = format_size(memory)
+        if net.error == L.ERROR_BAG:
+            return LimitError(
+                f"redex bag overflow: a thread holds {net.bag_cap} pending redexes (the limit for --mem {size})",
+                hint="raise --mem",
+            )
+        kind, top = ("node", net.node_top) if net.error == L.ERROR_NODES else ("var", net.vars_top)
+        spare = sum(getattr(tm, f"{kind}_free_len") for tm in tms)
+        in_use = top - 1 - spare
+        what = "nodes" if kind == "node" else "variables"
+        return LimitError(f"out of memory: {in_use} {what} in use (limit {size})", hint="raise --mem")

@@ -1,0 +1,94 @@
+"""hvm.llvm_cpu: the native runtime gives the reference evaluator's results and counts."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from support import HVM_PROGRAMS, run_text
+
+from hvm.errors import LimitError
+from hvm.llvm_cpu.backend import NativeBackend
+from hvm.syntax import parse_book, show_tree
+from net_strategies import HELPER_NAMES, main_with_helpers, nets, small_numbs
+
+
+def native(text: str, threads: int = 1, **options):
+    result = NativeBackend().run(parse_book(text), threads=threads, **options)
+    return show_tree(result.tree), result
+
+
+def assert_same(text: str, threads: int = 1, **options):
+    expected, reference = run_text(text)
+    got, result = native(text, threads, **options)
+    assert got == expected
+    assert result.stats.rules == reference.stats.rules
+    return result
+
+
+RULE_CASES = [
+    "@main = r\n  & (x r) ~ (5 x)",
+    "@main = (a b)\n  & * ~ {a b}",
+    "@main = (a b)\n  & 7 ~ {a b}",
+    "@main = 1\n  & * ~ 2",
+    "@main = (a (b (c d)))\n  & (a b) ~ {c d}",
+    "@id = (a a)\n@main = r\n  & @id ~ (7 r)",
+    "@id = (a a)\n@main = (a b)\n  & @id ~ {a b}",
+    "@dup = ({a b} (a b))\n@main = (a b)\n  & @dup ~ {a b}",
+    "@loop = (a b)\n  & @loop ~ (a b)\n@main = 1\n  & * ~ @loop",
+    "@main = r\n  & 3 ~ $([+4] r)",
+    "@main = r\n  & 3 ~ $([:-10] r)",
+    "@four = 4\n@main = r\n  & [*3] ~ $(a r)\n  & @four ~ a",
+    "@main = r\n  & 0 ~ ?((10 @s) r)\n@s = *",
+    "@main = r\n  & 4 ~ ?((10 ($([*2] y) y)) r)",
+    "@main = (a a)",
+    "@main = @f\n@f = *",
+    "@inc = ($([+1] a) a)\n@main = r\n  & @inc ~ (5 r)",
+    "@f = (a (b r))\n  & a ~ $([+] $(b r))\n@main = r\n  & @f ~ (5 (6 r))",
+    "@add = ($([+] $(a b)) (a b))\n@main = (x (y r))\n  & @add ~ (x (y r))",
+]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("text", RULE_CASES)
+def test_rules(text, threads):
+    assert_same(text, threads)
+
+
+SCALED = {
+    "tree_sum": ("@build ~ (20 a)", "@build ~ (6 a)"),
+    "bitonic_sort": ("(16 ", "(5 "),
+    "list_sum": ("1000000", "300"),
+    "fib": ("(30 a)", "(12 a)"),
+    "church_not": ("1000000", "301"),
+}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name", sorted(SCALED) + ["adts_and_matches"])
+def test_programs(name, threads):
+    text = (HVM_PROGRAMS / f"{name}.hvm").read_text()
+    if name in SCALED:
+        text = text.replace(*SCALED[name])
+    assert_same(text, threads)
+
+
+@pytest.mark.parametrize("specialize", [True, False])
+def test_plain_and_specialized_definitions_agree(specialize):
+    text = (HVM_PROGRAMS / "bitonic_sort.hvm").read_text().replace("(16 ", "(4 ")
+    assert_same(text, 1, specialize=specialize)
+
+
+
+
+@given(net=nets(HELPER_NAMES, numbs=small_numbs, max_redexes=4, max_leaves=8), threads=st.sampled_from([1, 2]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_random_nets_match_the_reference(net, threads):
+    text = main_with_helpers(net)
+    try:
+        expected, reference = run_text(text, max_interactions=2_000)
+    except LimitError:
+        assume(False)
+    got, result = native(text, threads)
+    assert got == expected, text
+    assert result.stats.rules == reference.stats.rules, text
