@@ -148,11 +148,8 @@ class Machine:
         start = len(self.fst)
         grow = n - len(got)
         if start - 1 + grow > self.max_nodes:
-            raise LimitError(
-                f"out of memory: {start - 1 - len(got)} nodes in use "
-                f"(limit {format_size(self.memory_limit)})",
-                hint="raise --mem",
-            )
+            raise LimitError(f"out of memory: {start - 1 - len(got)} nodes in use "
+                             f"(limit {format_size(self.memory_limit)}); raise --mem")
         self.fst.extend([0] * grow)
         self.snd.extend([0] * grow)
         got.extend(range(start, start + grow))

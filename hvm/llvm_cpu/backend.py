@@ -156,12 +156,9 @@ class NativeBackend:
     def limit_error(net, tms, memory: int) -> LimitError:
         size = format_size(memory)
         if net.error == L.ERROR_BAG:
-            return LimitError(
-                f"redex bag overflow: a thread holds {net.bag_cap} pending redexes (the limit for --mem {size})",
-                hint="raise --mem",
-            )
+            return LimitError(f"redex bag overflow: a thread holds {net.bag_cap} pending redexes "
+                              f"(the limit for --mem {size}); raise --mem")
         kind, top = ("node", net.node_top) if net.error == L.ERROR_NODES else ("var", net.vars_top)
-        spare = sum(getattr(tm, f"{kind}_free_len") for tm in tms)
-        in_use = top - 1 - spare
+        in_use = top - 1 - sum(getattr(tm, f"{kind}_free_len") for tm in tms)
         what = "nodes" if kind == "node" else "variables"
-        return LimitError(f"out of memory: {in_use} {what} in use (limit {size})", hint="raise --mem")
+        return LimitError(f"out of memory: {in_use} {what} in use (limit {size}); raise --mem")

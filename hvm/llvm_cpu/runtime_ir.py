@@ -32,6 +32,8 @@ VOIDT = ir.VoidType()
 I8P = I8.as_pointer()
 LINK, CALL, VOID, ERAS, ANNI, COMM, OPER, SWIT = range(8)
 # bit `tag_a * 8 + tag_b` is set when that pair of principal ports is a high-priority redex
+# a thread gives one of its low-priority redexes away only when it holds at least this many
+SHARE_MIN = 4
 HIGH_PRIORITY_MASK = sum(1 << (i * 8 + j) for i in range(8) for j in range(8) if RULE_TABLE[i][j] in HIGH_PRIORITY)
 
 
@@ -603,7 +605,7 @@ class Emitter:
             mailbox = self.field(b, thief, "mailbox")
             if can_give:
                 rlo, rhi = self.load(b, tm, "rlo"), self.load(b, tm, "rhi")
-                spare = b.icmp_unsigned(">=", b.sub(rhi, rlo), c64(2))
+                spare = b.icmp_unsigned(">=", b.sub(rhi, rlo), c64(SHARE_MIN))
                 with b.if_else(spare) as (give, refuse):
                     with give:
                         redex = self.bag_ld(b, tm, "rbag", rlo)
@@ -727,7 +729,8 @@ class Emitter:
         self.answer_requests(b, net, tm, can_give=False)
         self.pause(b)
         done_all = b.icmp_unsigned("==", self.atomic(b.load_atomic(busy_ptr, "seq_cst", 8), "net"), c64(0))
-        b.cbranch(done_all, stop, wait)
+        failed = b.icmp_unsigned("!=", self.load(b, net, "error"), c64(0))  # the asked thread may have stopped
+        b.cbranch(b.or_(done_all, failed), stop, wait)
 
         b.position_at_end(got)
         self.atomic(b.store_atomic(c64(0), mailbox, "monotonic", 8), "tm")

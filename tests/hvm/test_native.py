@@ -92,3 +92,50 @@ def test_random_nets_match_the_reference(net, threads):
     got, result = native(text, threads)
     assert got == expected, text
     assert result.stats.rules == reference.stats.rules, text
+
+
+GROWING_TREE = """
+@main = r
+  & @tree ~ (24 r)
+@tree = (?((0 @tree/s) r) r)
+@tree/s = ({n m} (x y))
+  & @tree ~ (n x)
+  & @tree ~ (m y)
+"""
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_out_of_memory_is_an_error_not_a_crash_or_a_hang(threads):
+    with pytest.raises(LimitError) as info:
+        native(GROWING_TREE, threads, memory=64 << 20)
+    assert info.value.message.startswith("out of memory: ")
+    assert info.value.message.endswith("nodes in use (limit 64M); raise --mem")
+
+
+def test_repeated_runs_agree():
+    # the acceptance runs each full-size net 20 times at 1 and 2 threads (see the closing notes);
+    # here a smaller count on scaled nets that still spread over both threads
+    text = (HVM_PROGRAMS / "bitonic_sort.hvm").read_text().replace("(16 ", "(9 ")
+    expected, reference = run_text(text)
+    for threads in (1, 2, 2, 2, 2):
+        got, result = native(text, threads)
+        assert (got, result.stats.interactions) == (expected, reference.stats.interactions)
+
+
+def test_the_code_cache_is_used(tmp_path, monkeypatch):
+    from hvm.llvm_cpu import backend, jit
+
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(backend, "_core_cache", {})
+    text = "@main = r\n  & @id ~ (5 r)\n@id = (a a)\n"
+    assert native(text)[0] == "5"
+    assert len(list(tmp_path.glob("*.o"))) == 2  # the core runtime and the book's definitions
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again instead of using the cache")
+
+    monkeypatch.setattr(jit, "compile_ir", no_compiling)
+    monkeypatch.setattr(backend, "_core_cache", {})
+    assert native(text)[0] == "5"
+    with pytest.raises(AssertionError, match="compiled again"):
+        native(text, use_cache=False)

@@ -1,0 +1,5 @@
+"""`python -m hvm` is the `hvm` command."""
+
+from hvm.cli import main
+
+main()
