@@ -11,11 +11,17 @@ untyped until it meets a typed number).
 `operate(a, b)` is symmetric in the sense HVM2 defines it (see notes/hvm2-runtime.md §4).
 One deliberate difference from HVM2: integer division and remainder by zero never crash.
 We follow Lean and Pony: `x / 0 == 0` and `x % 0 == x` (so `(x / y) * y + x % y == x` holds
-for every y), for u24 and i24 alike. f24 keeps IEEE behaviour (`1.0 / 0.0 == +inf`).
+for every y), for u24 and i24 alike. f24 keeps IEEE behaviour (`1.0 / 0.0 == +inf`), and the
+transcendental operators are the C library's (`atan2`, `log`, `pow`, `sin`, `tan`, called
+through ctypes, so that the native runtimes, which call the same functions, agree bit for
+bit). A NaN result of an f24 operation is always the same NaN, `CANONICAL_NAN` (HVM2 keeps
+whichever NaN the hardware produced; every NaN prints as `+NaN`, so nothing visible differs).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import operator
 import struct
@@ -27,6 +33,12 @@ ADD, SUB, FP_SUB, MUL, DIV, FP_DIV, REM, FP_REM = 4, 5, 6, 7, 8, 9, 10, 11
 EQ, NEQ, LT, GT, AND, OR, XOR, SHL, FP_SHL, SHR, FP_SHR = 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22
 
 MASK24 = 0xFFFFFF
+CANONICAL_NAN = 0x7FC001  # the f24 payload of every NaN an operation produces (a quiet +NaN)
+
+_libm = ctypes.CDLL(ctypes.util.find_library("m") or None)
+for _name, _arity in (("atan2", 2), ("log", 1), ("pow", 2), ("sin", 1), ("tan", 1), ("fmod", 2)):
+    getattr(_libm, _name).restype = ctypes.c_double
+    getattr(_libm, _name).argtypes = [ctypes.c_double] * _arity
 TYPE_NAMES = {U24: "u24", I24: "i24", F24: "f24"}
 OPERATOR_SYMBOLS = {
     ADD: "+", SUB: "-", FP_SUB: ":-", MUL: "*", DIV: "/", FP_DIV: ":/", REM: "%", FP_REM: ":%",
@@ -94,7 +106,12 @@ def f24_bits_from_f32(bits: int) -> int:
 
 
 def new_f24(x: float) -> int:
-    """An f24 numb from a Python float: rounded to binary32, then to f24, as HVM2 does."""
+    """An f24 numb from a Python float: rounded to binary32, then to f24, as HVM2 does.
+
+    Every NaN becomes CANONICAL_NAN.
+    """
+    if x != x:
+        return numb(CANONICAL_NAN, F24)
     return numb(f24_bits_from_f32(f32_bits(x)), F24)
 
 
@@ -172,7 +189,8 @@ U24_SHIFTS = {
 def _operate_u24(op: int, a: int, b: int) -> int:
     if op in COMPARISONS:
         return new_u24(int(COMPARISONS[op](a, b)))
-    return new_u24((INTEGER_OPERATORS.get(op) or U24_SHIFTS[op])(a, b))
+    fn = INTEGER_OPERATORS.get(op) or U24_SHIFTS.get(op)
+    return new_u24(fn(a, b) if fn else 0)  # no operator has a code above FP_SHR
 
 
 def _operate_i24(op: int, a: int, b: int) -> int:
@@ -192,36 +210,12 @@ def _ieee_div(x: float, y: float) -> float:
     return -math.inf if negative else math.inf
 
 
-def _ieee_fmod(x: float, y: float) -> float:
-    if x != x or y != y or math.isinf(x) or y == 0.0:
-        return math.nan
-    return math.fmod(x, y)
-
-
-def _ieee_call(fn, *args: float) -> float:
-    """A libm function with C's results on domain and range errors instead of exceptions."""
-    try:
-        return fn(*args)
-    except ValueError:
-        return math.nan
-    except OverflowError:
-        return math.inf
-
-
-def _log(x: float) -> float:
-    if x == 0.0:
-        return -math.inf
-    if x < 0.0 or x != x:
-        return math.nan
-    return math.log(x)
-
-
 def _operate_f24(op: int, a: float, b: float) -> int:
     if op in COMPARISONS:
         return new_u24(int(COMPARISONS[op](a, b)))
     # Each result is the exact IEEE result rounded once to binary32, as C's float arithmetic
     # gives it (double holds every product/sum/quotient of two binary32 values precisely
-    # enough that rounding it to binary32 is a single correct rounding).
+    # enough that rounding it to binary32 is a single correct rounding); fmod is exact.
     if op == ADD:
         r = a + b
     elif op == SUB:
@@ -235,19 +229,19 @@ def _operate_f24(op: int, a: float, b: float) -> int:
     elif op == FP_DIV:
         r = _ieee_div(b, a)
     elif op == REM:
-        r = _ieee_fmod(a, b)
+        r = _libm.fmod(a, b)
     elif op == FP_REM:
-        r = _ieee_fmod(b, a)
+        r = _libm.fmod(b, a)
     elif op == AND:
-        r = math.atan2(a, b)
+        r = _libm.atan2(a, b)
     elif op == OR:  # logf(b) / logf(a): the logarithm of b in base a
-        r = _ieee_div(to_f32(_log(b)), to_f32(_log(a)))
+        r = _ieee_div(to_f32(_libm.log(b)), to_f32(_libm.log(a)))
     elif op == XOR:
-        r = _ieee_call(math.pow, a, b)
+        r = _libm.pow(a, b)
     elif op == SHL:
-        r = _ieee_call(math.sin, to_f32(a + b))
+        r = _libm.sin(to_f32(a + b))
     elif op == SHR:
-        r = _ieee_call(math.tan, to_f32(a + b))
+        r = _libm.tan(to_f32(a + b))
     else:  # the flipped shifts are not defined on f24 in HVM2: the result is f24 0
         r = 0.0
     return new_f24(r)

@@ -5,19 +5,11 @@ Out: the same module with `i32 @hvm_operate(i32 a, i32 b)` defined in it (and th
      functions it calls declared: atan2, log, pow, sin, tan; `frem` becomes a call to fmodf).
 
 `a` and `b` are numbs (`payload24 << 5 | numtag5`, the upper 3 bits 0); the result is the numb
-that `hvm.numbers.operate(a, b)` returns, upper 3 bits 0 as well. Where numbers.py leaves a
-result undefined the IR picks one, and says so where it does:
-  - a u24 number meeting an operator tag 23..31 (numbers.py raises KeyError): u24 0, like the
-    i24 and f24 cases, which give i24 0 and f24 0.0;
-  - f24 arithmetic on two NaNs: numbers.py's answer depends on CPython's adaptive
-    specialisation (a cold `a + b` returns b's NaN, a warm one a's); the IR always returns the
-    quieted NaN of the operand written first in numbers.py's expression, as warm CPython and
-    x86's SSE instructions do.
+that `hvm.numbers.operate(a, b)` returns, upper 3 bits 0 as well.
 
-f24 results go through f32 (the exact f32 result, rounded to f24 by `_emit_f24_encode`); the
-transcendental operators call glibc's double-precision functions, exactly as Python's `math`
-module does, and mirror CPython's special cases around them (NaN in atan2, the domain and
-range errors of pow, sin and tan, numbers.py's own `_log`).
+f24 results go through f32 (the exact f32 result, rounded to f24 by `_emit_f24_encode`, every
+NaN made the canonical one); the transcendental operators call the C library's
+double-precision functions, which hvm.numbers calls too (through ctypes).
 """
 
 from __future__ import annotations
@@ -30,18 +22,11 @@ FUNCTION_NAME = "hvm_operate"
 
 I1 = ir.IntType(1)
 I32 = ir.IntType(32)
-I64 = ir.IntType(64)
 F32 = ir.FloatType()
 F64 = ir.DoubleType()
 
 MASK24 = 0xFFFFFF
-F32_QUIET_BIT = 0x00400000
-F32_CANONICAL_NAN = 0x7FC00000  # Python's math.nan as binary32
 F32_POS_INF = 0x7F800000
-F32_NEG_INF = 0xFF800000
-F32_ONE = 0x3F800000
-F64_EXP_MASK = 0x7FF0000000000000
-F64_ABS_MASK = 0x7FFFFFFFFFFFFFFF
 
 F24_OPS = tuple(op for op in range(N.ADD, N.FP_SHR + 1) if op not in (N.FP_SHL, N.FP_SHR))
 
@@ -101,23 +86,15 @@ def _emit_f24_decode(b: ir.IRBuilder, word):
 
 
 def _emit_f24_encode(b: ir.IRBuilder, bits):
-    """An f24 numb from binary32 bits: drop 8 bits rounding ties to even; NaN keeps bit 0 set."""
+    """An f24 numb from binary32 bits: drop 8 bits rounding ties to even; a NaN is the canonical one."""
     shifted = b.lshr(bits, c32(8))
     rounded = b.lshr(b.add(b.add(bits, c32(0x7F)), b.and_(shifted, c32(1))), c32(8))
-    payload = b.select(_is_nan(b, bits), b.or_(shifted, c32(1)), rounded)
+    payload = b.select(_is_nan(b, bits), c32(N.CANONICAL_NAN), rounded)
     return b.or_(b.shl(payload, c32(5)), c32(N.F24))
 
 
 def _is_nan(b: ir.IRBuilder, bits):
     return b.icmp_unsigned(">", b.and_(bits, c32(0x7FFFFFFF)), c32(F32_POS_INF))
-
-
-def _is_inf(b: ir.IRBuilder, bits):
-    return b.icmp_unsigned("==", b.and_(bits, c32(0x7FFFFFFF)), c32(F32_POS_INF))
-
-
-def _is_finite(b: ir.IRBuilder, bits):
-    return b.icmp_unsigned("!=", b.and_(bits, c32(F32_POS_INF)), c32(F32_POS_INF))
 
 
 def _bits(b: ir.IRBuilder, f):
@@ -219,76 +196,10 @@ def _emit_int_ops(e: _Emitter, sw: ir.SwitchInstr, left, right, pl, pr, int_done
 # Float operators (f24)
 
 
-def _nan_first(b: ir.IRBuilder, first_bits, result):
-    """`result`'s bits, or the quieted NaN `first_bits` when that operand is a NaN.
-
-    Hardware returns one of the input NaNs when both are NaN, and LLVM may commute the
-    operands; this pins the choice to the operand written first in numbers.py's expression.
-    """
-    quiet = b.or_(first_bits, c32(F32_QUIET_BIT))
-    return b.select(_is_nan(b, first_bits), quiet, _bits(b, result))
-
-
-def _emit_ieee_div(b: ir.IRBuilder, x, x_bits, y):
-    """numbers.py's `_ieee_div`: IEEE x / y, except that 0/0 and NaN/0 give math.nan."""
-    bits = _nan_first(b, x_bits, b.fdiv(x, y))
-    zero_by_zero = b.and_(b.fcmp_ordered("==", y, cf32(0.0)), b.fcmp_unordered("==", x, cf32(0.0)))
-    return b.select(zero_by_zero, c32(F32_CANONICAL_NAN), bits)
-
-
-def _emit_ieee_fmod(b: ir.IRBuilder, x, x_bits, y):
-    """numbers.py's `_ieee_fmod`: fmod, with math.nan for NaN operands, x = inf or y = 0."""
-    special = b.or_(b.fcmp_unordered("uno", x, y), _is_inf(b, x_bits))
-    special = b.or_(special, b.fcmp_ordered("==", y, cf32(0.0)))
-    return b.select(special, c32(F32_CANONICAL_NAN), _bits(b, b.frem(x, y)))
-
-
 def _emit_libm(e: _Emitter, name: str, *args):
-    """glibc's double-precision `name` on float arguments; returns the double result."""
+    """glibc's double-precision `name` on float arguments, rounded to f32: the result's bits."""
     fn = e.libm(name, len(args))
-    return e.b.call(fn, [e.b.fpext(a, F64) for a in args])
-
-
-def _emit_log(e: _Emitter, x):
-    """numbers.py's `_log`, rounded to f32: log(0) = -inf, log(negative or NaN) = math.nan."""
-    b = e.b
-    bits = _bits(b, b.fptrunc(_emit_libm(e, "log", x), F32))
-    bits = b.select(b.fcmp_ordered("==", x, cf32(0.0)), c32(F32_NEG_INF), bits)
-    bits = b.select(b.fcmp_unordered("<", x, cf32(0.0)), c32(F32_CANONICAL_NAN), bits)
-    return b.bitcast(bits, F32)
-
-
-def _emit_pow(e: _Emitter, x, x_bits, y, y_bits):
-    """CPython's math.pow as numbers.py uses it (errors become C's results via _ieee_call).
-
-    NaN operands: nan ** 0 == 1, 1 ** nan == 1, else the NaN. Finite operands: libm's pow,
-    but a NaN result (domain error) is math.nan, an infinite one is math.nan when x == 0
-    (ValueError) and +inf otherwise (OverflowError, whatever the sign). Infinite operands:
-    libm's pow, whose C99 special cases are CPython's.
-    """
-    b = e.b
-    r = _emit_libm(e, "pow", x, y)
-    r_bits = _bits(b, b.fptrunc(r, F32))
-    r_abs = b.and_(b.bitcast(r, I64), ir.Constant(I64, F64_ABS_MASK))
-    r_nan = b.icmp_unsigned(">", r_abs, ir.Constant(I64, F64_EXP_MASK))
-    r_inf = b.icmp_unsigned("==", r_abs, ir.Constant(I64, F64_EXP_MASK))
-    on_inf = b.select(b.fcmp_ordered("==", x, cf32(0.0)), c32(F32_CANONICAL_NAN), c32(F32_POS_INF))
-    finite = b.select(r_inf, on_inf, r_bits)
-    finite = b.select(r_nan, c32(F32_CANONICAL_NAN), finite)
-    bits = b.select(b.and_(_is_finite(b, x_bits), _is_finite(b, y_bits)), finite, r_bits)
-    one = c32(F32_ONE)
-    y_nan = b.select(b.fcmp_ordered("==", x, cf32(1.0)), one, b.or_(y_bits, c32(F32_QUIET_BIT)))
-    bits = b.select(_is_nan(b, y_bits), y_nan, bits)
-    x_nan = b.select(b.fcmp_ordered("==", y, cf32(0.0)), one, b.or_(x_bits, c32(F32_QUIET_BIT)))
-    return b.select(_is_nan(b, x_bits), x_nan, bits)
-
-
-def _emit_trig(e: _Emitter, name: str, x, x_bits, y):
-    """sin or tan of f32(x + y); CPython turns sin(inf) / tan(inf) into math.nan."""
-    b = e.b
-    s_bits = _nan_first(b, x_bits, b.fadd(x, y))
-    r_bits = _bits(b, b.fptrunc(_emit_libm(e, name, b.bitcast(s_bits, F32)), F32))
-    return b.select(_is_inf(b, s_bits), c32(F32_CANONICAL_NAN), r_bits)
+    return _bits(e.b, e.b.fptrunc(e.b.call(fn, [e.b.fpext(a, F64) for a in args]), F32))
 
 
 def _emit_f24_ops(e: _Emitter, left, right, op, bool_done: ir.Block,
@@ -307,23 +218,20 @@ def _emit_f24_ops(e: _Emitter, left, right, op, bool_done: ir.Block,
         e.finish(c32(N.F24))  # f24 0.0: the flipped shifts (and operator tags 23..31)
 
     comparisons = {N.EQ: ("==", False), N.NEQ: ("!=", True), N.LT: ("<", False), N.GT: (">", False)}
-    values = {
-        N.ADD: lambda: _nan_first(b, xb, b.fadd(x, y)),
-        N.SUB: lambda: _nan_first(b, xb, b.fsub(x, y)),
-        N.FP_SUB: lambda: _nan_first(b, yb, b.fsub(y, x)),
-        N.MUL: lambda: _nan_first(b, xb, b.fmul(x, y)),
-        N.DIV: lambda: _emit_ieee_div(b, x, xb, y),
-        N.FP_DIV: lambda: _emit_ieee_div(b, y, yb, x),
-        N.REM: lambda: _emit_ieee_fmod(b, x, xb, y),
-        N.FP_REM: lambda: _emit_ieee_fmod(b, y, yb, x),
-        N.AND: lambda: b.select(
-            b.fcmp_unordered("uno", x, y), c32(F32_CANONICAL_NAN),
-            _bits(b, b.fptrunc(_emit_libm(e, "atan2", x, y), F32)),
-        ),
-        N.OR: lambda: _emit_log_ratio(e, x, y),
-        N.XOR: lambda: _emit_pow(e, x, xb, y, yb),
-        N.SHL: lambda: _emit_trig(e, "sin", x, xb, y),
-        N.SHR: lambda: _emit_trig(e, "tan", x, xb, y),
+    values = {  # IEEE arithmetic; C's libm (`frem` is fmodf); any NaN becomes the canonical one
+        N.ADD: lambda: _bits(b, b.fadd(x, y)),
+        N.SUB: lambda: _bits(b, b.fsub(x, y)),
+        N.FP_SUB: lambda: _bits(b, b.fsub(y, x)),
+        N.MUL: lambda: _bits(b, b.fmul(x, y)),
+        N.DIV: lambda: _bits(b, b.fdiv(x, y)),
+        N.FP_DIV: lambda: _bits(b, b.fdiv(y, x)),
+        N.REM: lambda: _bits(b, b.frem(x, y)),
+        N.FP_REM: lambda: _bits(b, b.frem(y, x)),
+        N.AND: lambda: _emit_libm(e, "atan2", x, y),
+        N.OR: lambda: _bits(b, b.fdiv(b.bitcast(_emit_libm(e, "log", y), F32), b.bitcast(_emit_libm(e, "log", x), F32))),
+        N.XOR: lambda: _emit_libm(e, "pow", x, y),
+        N.SHL: lambda: _emit_libm(e, "sin", b.fadd(x, y)),
+        N.SHR: lambda: _emit_libm(e, "tan", b.fadd(x, y)),
     }
     for op_code in F24_OPS:
         blk = e.block(f"f24_op{op_code}")
@@ -339,13 +247,6 @@ def _emit_f24_ops(e: _Emitter, left, right, op, bool_done: ir.Block,
             value = values[op_code]()
             f32_result.add_incoming(value, b.block)
             b.branch(done)
-
-
-def _emit_log_ratio(e: _Emitter, x, y):
-    """`|`: log(y) / log(x), each log rounded to f32, divided as numbers.py's _ieee_div does."""
-    b = e.b
-    log_x, log_y = _emit_log(e, x), _emit_log(e, y)
-    return _emit_ieee_div(b, log_y, _bits(b, log_y), log_x)
 
 
 # ---------------------------------------------------------------------------------------------

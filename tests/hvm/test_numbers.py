@@ -916,3 +916,36 @@ def test_roundtrip_f24(bits):
     else:
         assert "." in text
     assert N.parse_literal(text) == F(bits)
+
+
+
+# --------------------------------------------------------------------------------------------
+# C semantics of the transcendental operators and the one canonical NaN (the project's choice:
+# HVM2 calls the C library; the NaN an operation makes is always the same quiet +NaN).
+# --------------------------------------------------------------------------------------------
+F_POS_INF, F_NEG_INF = 0x7F8000, 0xFF8000
+F_TWO, F_NEG_TWO, F_THREE, F_MINUS_ONE = 0x400000, 0xC00000, 0x404000, 0xBF8000
+
+
+@pytest.mark.parametrize(
+    "left, op, right, expected",
+    [
+        (F0, XOR, F_MINUS_ONE, F_POS_INF),  # pow(0, -1) = +inf (a pole, not a NaN)
+        (FN0, XOR, 0xC04000, F_NEG_INF),  # pow(-0, -3) = -inf (odd exponent keeps the sign)
+        (F_NEG_TWO, XOR, F_THREE, 0xC10000),  # pow(-2, 3) = -8
+        (0xC12000, XOR, 0x421C00, F_NEG_INF),  # pow(-10, 39) overflows f32: -inf
+        (0xC12000, XOR, 0x448020, F_NEG_INF),  # pow(-10, 1025) overflows double: still -inf
+        (F_TWO, XOR, 0x3F0000, 0x3FB505),  # pow(2, 0.5) = sqrt 2
+    ],
+)
+def test_pow_follows_c(left, op, right, expected):
+    assert N.operate(P(left, op), F(right)) == F(expected)
+
+
+@pytest.mark.parametrize(
+    "left, op, right",
+    [(F0, DIV, F0), (F_POS_INF, SUB, F_POS_INF), (F_NEG_TWO, XOR, 0x3F0000), (F_POS_INF, SHL, F0),
+     (0x7FC123, ADD, 0xFFC000), (0xFFC000, MUL, F_TWO), (F_TWO, REM, F0), (F_MINUS_ONE, OR, F_TWO)],
+)
+def test_every_nan_result_is_the_canonical_nan(left, op, right):
+    assert N.operate(P(left, op), F(right)) == F(N.CANONICAL_NAN)
