@@ -39,6 +39,10 @@ ThreadsOpt = Annotated[
     int | None,
     typer.Option("-t", "--threads", min=1, max=4096, help="Worker threads (default: every core).", show_default=False),
 ]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.001, help="Stop with an error after this many seconds.", show_default=False),
+]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Compile afresh: neither read nor write the code cache.")]
 
 
@@ -105,6 +109,9 @@ def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rul
         fail(err)
     except MemoryError:
         fail(HvmError("out of memory: Python could not allocate more", hint="lower the program's size or use --mem"))
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        raise typer.Exit(130) from None
     print(f"Result: {show_tree(result.tree)}")
     if stats:
         s = result.stats
@@ -118,29 +125,32 @@ def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rul
 
 
 @app.command("run-py")
-def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False) -> None:
+def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
+           timeout: TimeoutOpt = None) -> None:
     """Run a net on the reference evaluator (pure Python, one thread): the specification."""
-    run_with("py", file, stats, memory_limit(mem), rules)
+    run_with("py", file, stats, memory_limit(mem), rules, timeout=timeout)
 
 
-def run_native(file: Path, stats: bool, mem: str | None, rules: bool, threads: int | None, no_cache: bool) -> None:
+def run_native(file: Path, stats: bool, mem: str | None, rules: bool, threads: int | None, timeout: float | None,
+               no_cache: bool) -> None:
     from hvm.llvm_cpu.backend import MAX_MEMORY
 
-    run_with("c", file, stats, memory_limit(mem, MAX_MEMORY), rules, threads=threads, use_cache=not no_cache)
+    run_with("c", file, stats, memory_limit(mem, MAX_MEMORY), rules, threads=threads, timeout=timeout,
+             use_cache=not no_cache)
 
 
 @app.command("run-c")
 def run_c(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
-          threads: ThreadsOpt = None, no_cache: NoCacheOpt = False) -> None:
+          threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Run a net on the native runtime (LLVM), on every core."""
-    run_native(file, stats, mem, rules, threads, no_cache)
+    run_native(file, stats, mem, rules, threads, timeout, no_cache)
 
 
 @app.command("run")
 def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
-        threads: ThreadsOpt = None, no_cache: NoCacheOpt = False) -> None:
+        threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Run a net on the default backend: the native runtime (as run-c)."""
-    run_native(file, stats, mem, rules, threads, no_cache)
+    run_native(file, stats, mem, rules, threads, timeout, no_cache)
 
 
 @app.command("gen-llvm")
@@ -172,4 +182,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
         sys.exit(130)

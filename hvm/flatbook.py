@@ -1,8 +1,9 @@
 """A book as HVM2's runtime sees it: each definition as arrays of 32-bit ports.
 
 In:  a validated hvm.Book and the entry name.
-Out: FlatBook. Definition ids follow HVM2: the entry (`main`) is 0, the others 1, 2, ... in
-     byte-wise name order. Within a definition, nodes are numbered in pre-order (a node's slot
+Out: FlatBook, with the definitions the entry can reach (no others can ever be called).
+     Definition ids follow HVM2: the entry (`main`) is 0, the others 1, 2, ... in byte-wise
+     name order. Within a definition, nodes are numbered in pre-order (a node's slot
      is taken before its children's), the root first and then each redex's two sides in
      order; variables are numbered by first occurrence. `safe` means: no DUP node, and no
      reference, however indirect, to a definition that has one (REF~DUP may then copy the
@@ -41,8 +42,21 @@ class FlatBook:
         return self.defs[fid].name
 
 
+def reachable(book: Book, entry: str = "main") -> set[str]:
+    """The definitions `@entry` refers to, directly or not (itself included)."""
+    seen, stack = {entry}, [entry]
+    while stack:
+        for tree in iter_net_trees(book.defs[stack.pop()].net):
+            for t in iter_subtrees(tree):
+                if type(t) is Ref and t.name not in seen and t.name in book.defs:
+                    seen.add(t.name)
+                    stack.append(t.name)
+    return seen
+
+
 def definition_ids(book: Book, entry: str = "main") -> dict[str, int]:
-    others = sorted((n for n in book.defs if n != entry), key=lambda n: n.encode())
+    """fids as HVM2 numbers them, for the definitions reachable from the entry only."""
+    others = sorted((n for n in reachable(book, entry) if n != entry), key=lambda n: n.encode())
     return {name: fid for fid, name in enumerate([entry, *others])}
 
 

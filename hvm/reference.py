@@ -51,12 +51,14 @@ class Machine:
     """One net being reduced. `run()` boots `@main ~ ROOT` and reduces to normal form."""
 
     def __init__(self, book: FlatBook, *, max_nodes: int = DEFAULT_MEMORY // BYTES_PER_SLOT,
-                 max_interactions: int | None = None, seed: int | None = None):
+                 max_interactions: int | None = None, seed: int | None = None, timeout: float | None = None):
         self.book = book
         self.defs = book.defs
         self.max_nodes = max_nodes
         self.memory_limit = max_nodes * BYTES_PER_SLOT  # for messages
         self.max_interactions = max_interactions
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
         self.rng = random.Random(seed) if seed is not None else None
         self.fst: list[int] = [0]  # node 0 is never used, as in HVM2
         self.snd: list[int] = [0]
@@ -88,7 +90,7 @@ class Machine:
 
     def normalize(self) -> None:
         hbag, rbag, rule_of = self.hbag, self.rbag, self.rule_of
-        budget = self.max_interactions
+        checked = self.max_interactions is not None or self.deadline is not None
         steps = 0
         while True:
             if hbag:
@@ -103,11 +105,11 @@ class Machine:
                 rule_of[(ta << 3) | tb](a, b)
             else:
                 rule_of[(tb << 3) | ta](b, a)
-            if budget is not None:
+            if checked:
                 steps += 1
-                if steps >= 1 << 16:
+                if steps >= 1 << 14:
                     steps = 0
-                    self.check_interaction_budget()
+                    self.check_limits()
 
     def normalize_shuffled(self) -> None:
         hbag, rbag, rng = self.hbag, self.rbag, self.rng
@@ -117,16 +119,16 @@ class Machine:
             i = i if bag is hbag else i - len(hbag)
             bag[i], bag[-1] = bag[-1], bag[i]
             self.interact(*bag.pop())
-            if self.max_interactions is not None:
-                self.check_interaction_budget()
+            self.check_limits()
 
-    def check_interaction_budget(self) -> None:
-        done = sum(self.counts) - self.counts[LINK]
-        if done > self.max_interactions:
+    def check_limits(self) -> None:
+        if self.max_interactions is not None and sum(self.counts) - self.counts[LINK] > self.max_interactions:
             raise LimitError(
                 f"interaction limit reached: more than {self.max_interactions} interactions",
                 hint="the program may not terminate; raise the limit if it is only long",
             )
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise LimitError(f"time limit reached: the run took more than {self.timeout:g}s; raise --timeout")
 
     def interact(self, a: int, b: int) -> None:
         if (a & 7) > (b & 7):
@@ -332,10 +334,11 @@ class ReferenceBackend:
     name = "py"
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
-            max_interactions: int | None = None, seed: int | None = None) -> RunResult:
+            timeout: float | None = None, max_interactions: int | None = None, seed: int | None = None) -> RunResult:
         flat = flatten(book, entry)
         memory = memory or DEFAULT_MEMORY
-        machine = Machine(flat, max_nodes=memory // BYTES_PER_SLOT, max_interactions=max_interactions, seed=seed)
+        machine = Machine(flat, max_nodes=memory // BYTES_PER_SLOT, max_interactions=max_interactions, seed=seed,
+                          timeout=timeout)
         machine.memory_limit = memory
         start = time.perf_counter()
         machine.run()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -109,8 +110,9 @@ class NativeBackend:
     name = "c"
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
-            use_cache: bool = True, specialize: bool = True) -> RunResult:
-        """`use_cache=False` compiles afresh; `specialize=False` compiles definitions plainly."""
+            timeout: float | None = None, use_cache: bool = True, specialize: bool = True) -> RunResult:
+        """`timeout` in seconds; `use_cache=False` compiles afresh; `specialize=False` compiles
+        definitions plainly (no work at compile time)."""
         threads = threads or default_threads()
         memory = memory or default_memory()
         flat = flatten(book, entry)
@@ -134,9 +136,9 @@ class NativeBackend:
                 tm.victim = (tid + 1) % threads
             ctypes.c_uint32.from_address(maps[1].addr).value = 0xFFFFFFFF  # ROOT: no end has arrived yet
             start = time.perf_counter()
-            program.run(ctypes.addressof(net))
+            self.reduce(program, net, timeout)
             if net.error:
-                raise self.limit_error(net, tms, memory)
+                raise self.limit_error(net, tms, memory, timeout)
             nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
 
             def load_node(i: int) -> tuple[int, int]:
@@ -153,8 +155,31 @@ class NativeBackend:
                 m.close()
 
     @staticmethod
-    def limit_error(net, tms, memory: int) -> LimitError:
+    def reduce(program: Program, net, timeout: float | None) -> None:
+        """Run the native workers to the end; Ctrl-C or the timeout stops them (through net.error).
+
+        The native call runs on a thread of its own (ctypes lets go of the GIL), so that this
+        thread stays free to notice both.
+        """
+        worker = threading.Thread(target=program.run, args=(ctypes.addressof(net),), daemon=True)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic())))
+                if deadline is not None and worker.is_alive() and time.monotonic() >= deadline:
+                    net.error = L.ERROR_TIMEOUT
+                    worker.join()
+        except KeyboardInterrupt:
+            net.error = L.ERROR_INTERRUPTED
+            worker.join()
+            raise
+
+    @staticmethod
+    def limit_error(net, tms, memory: int, timeout: float | None = None) -> LimitError:
         size = format_size(memory)
+        if net.error == L.ERROR_TIMEOUT:
+            return LimitError(f"time limit reached: the run took more than {timeout:g}s; raise --timeout")
         if net.error == L.ERROR_BAG:
             return LimitError(f"redex bag overflow: a thread holds {net.bag_cap} pending redexes "
                               f"(the limit for --mem {size}); raise --mem")

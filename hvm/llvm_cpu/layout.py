@@ -64,7 +64,8 @@ TM_FIELDS = [
     *[(f"pad_b{i}", "pad") for i in range(6)],
 ]
 
-ERROR_NONE, ERROR_NODES, ERROR_VARS, ERROR_BAG = 0, 1, 2, 3
+# net.error: set by the runtime (memory, bags) or by Python (Ctrl-C, --timeout); every thread stops
+ERROR_NONE, ERROR_NODES, ERROR_VARS, ERROR_BAG, ERROR_INTERRUPTED, ERROR_TIMEOUT = 0, 1, 2, 3, 4, 5
 NO_WORK = 1  # a mailbox answer: "I have nothing to give" (no redex is 1: that pair is VAR~VAR 0)
 CHUNK = 1 << 12  # nodes (or vars) claimed from the global cursor at a time
 

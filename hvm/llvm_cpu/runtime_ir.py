@@ -31,9 +31,9 @@ I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 VOIDT = ir.VoidType()
 I8P = I8.as_pointer()
 LINK, CALL, VOID, ERAS, ANNI, COMM, OPER, SWIT = range(8)
-# bit `tag_a * 8 + tag_b` is set when that pair of principal ports is a high-priority redex
 # a thread gives one of its low-priority redexes away only when it holds at least this many
 SHARE_MIN = 4
+# bit `tag_a * 8 + tag_b` is set when that pair of principal ports is a high-priority redex
 HIGH_PRIORITY_MASK = sum(1 << (i * 8 + j) for i in range(8) for j in range(8) if RULE_TABLE[i][j] in HIGH_PRIORITY)
 
 
@@ -53,16 +53,20 @@ class Emitter:
         self.parallel = parallel
         self.net_t, self.tm_t, self.def_fn_t = L.llvm_types(module)
         self.net_p, self.tm_p = self.net_t.as_pointer(), self.tm_t.as_pointer()
+        self._tbaa: dict | None = None
 
     # -- plumbing
 
-    def function(self, name: str, ret, args: list, names: list[str], *, export: bool = False, hint: bool = False):
-        """A new function and a builder at its entry, or None if the module already has it."""
+    def function(self, name: str, ret, args: list, names: list[str], *, export: bool = False, inline: bool = False):
+        """A new function and a builder at its entry, or (None, None) if the module has it already.
+
+        `inline` marks the small helpers that must disappear into their callers.
+        """
         if name in self.module.globals:
             return None, None
         fn = ir.Function(self.module, ir.FunctionType(ret, args), name)
         fn.linkage = "external" if export else "internal"
-        if hint:
+        if inline:
             fn.attributes.add("alwaysinline")
         fn.attributes.add("nounwind")
         for arg, n in zip(fn.args, names):
@@ -82,7 +86,7 @@ class Emitter:
     REGIONS = ("net", "tm", "node", "var", "bag", "free")
 
     def region(self, name: str):
-        if not hasattr(self, "_tbaa"):
+        if self._tbaa is None:
             root = self.module.add_metadata(["hvm regions"])
             self._tbaa = {}
             for r in self.REGIONS:
@@ -108,9 +112,6 @@ class Emitter:
 
     def store(self, b, ptr, name, value):
         self.st(b, value, self.field(b, ptr, name), self.struct_region(ptr))
-
-    def bump(self, b, ptr, name, delta: int = 1):
-        self.store(b, ptr, name, b.add(self.load(b, ptr, name), c64(delta)))
 
     def count(self, b, tm, rule: int, n: int = 1):
         """tm.itrs[rule] += n"""
@@ -171,7 +172,7 @@ class Emitter:
     def free_slot(self, kind: str) -> ir.Function:
         """free_node / free_var (net, tm, i): push slot i on this thread's free stack."""
         name = f"hvm_free_{kind}"
-        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I32], ["net", "tm", "i"], hint=True)
+        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I32], ["net", "tm", "i"], inline=True)
         if fn:
             net, tm, i = fn.args
             n = self.load(b, tm, f"{kind}_free_len")
@@ -188,7 +189,7 @@ class Emitter:
 
     def take(self) -> ir.Function:
         """take(net, tm, i) -> the node's (fst, snd) pair; the slot is freed (we were its only reader)."""
-        fn, b = self.function("hvm_take", I64, [self.net_p, self.tm_p, I32], ["net", "tm", "i"], hint=True)
+        fn, b = self.function("hvm_take", I64, [self.net_p, self.tm_p, I32], ["net", "tm", "i"], inline=True)
         if fn:
             net, tm, i = fn.args
             node = self.node_ld(b, net, i)
@@ -202,7 +203,7 @@ class Emitter:
         Only after `reserve` said there is room. A new var is set to NONE (no end arrived).
         """
         name = f"hvm_alloc_{kind}"
-        fn, b = self.function(name, I32, [self.net_p, self.tm_p], ["net", "tm"], hint=True)
+        fn, b = self.function(name, I32, [self.net_p, self.tm_p], ["net", "tm"], inline=True)
         if fn:
             net, tm = fn.args
             n = b.sub(self.load(b, tm, f"{kind}_free_len"), c64(1))
@@ -219,7 +220,7 @@ class Emitter:
         The common case (enough on the free stacks) is a comparison; the rest is `refill`,
         out of line.
         """
-        fn, b = self.function("hvm_reserve", I1, [self.net_p, self.tm_p, I64, I64], ["net", "tm", "nodes", "vars"], hint=True)
+        fn, b = self.function("hvm_reserve", I1, [self.net_p, self.tm_p, I64, I64], ["net", "tm", "nodes", "vars"], inline=True)
         if fn:
             net, tm, nodes, vars_ = fn.args
             for kind, need in (("node", nodes), ("var", vars_)):
@@ -258,7 +259,7 @@ class Emitter:
                     self.atomic(b.atomic_rmw("sub", self.field(b, net, top), size, "monotonic"), "net")
                 else:
                     self.store(b, net, top, start)
-                self.store(b, net, "error", c64(error))
+                self.set_error(b, net, error)
                 b.ret(ir.Constant(I1, 0))
             # highest index first, so that the lowest is allocated first
             free = self.free_slot(kind)
@@ -279,7 +280,7 @@ class Emitter:
 
     def enter(self) -> ir.Function:
         """enter(net, tm, p): follow p through vars whose other end already arrived, freeing them."""
-        fn, b = self.function("hvm_enter", I32, [self.net_p, self.tm_p, I32], ["net", "tm", "p"], hint=True)
+        fn, b = self.function("hvm_enter", I32, [self.net_p, self.tm_p, I32], ["net", "tm", "p"], inline=True)
         if fn:
             net, tm, p0 = fn.args
             entry = b.block
@@ -308,7 +309,7 @@ class Emitter:
 
     def push(self) -> ir.Function:
         """push(net, tm, a, b): a new redex, on the bag its rule's priority says."""
-        fn, b = self.function("hvm_push", VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"], hint=True)
+        fn, b = self.function("hvm_push", VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"], inline=True)
         if fn:
             net, tm, a, p = fn.args
             ta, tb = self.tag(b, a), self.tag(b, p)
@@ -330,45 +331,44 @@ class Emitter:
         b.call(self.push_bag(high), [net, tm, self.pair(b, a, p)])
 
     def push_bag(self, high: bool) -> ir.Function:
-        """push_high / push_low (net, tm, redex): onto the private LIFO bag, or the shared one.
-
-        The low bag's live entries are [rlo, rhi): other threads are given the oldest. When its
-        top reaches the end, the entries move down to 0 if that frees room.
-        """
+        """push_high / push_low (net, tm, redex): onto the private LIFO bag, or the shared one."""
         name = "hvm_push_high" if high else "hvm_push_low"
-        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I64], ["net", "tm", "redex"], hint=True)
+        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I64], ["net", "tm", "redex"], inline=True)
         if fn:
             net, tm, redex = fn.args
-            cap = self.load(b, net, "bag_cap")
             top_field, bag = ("hlen", "hbag") if high else ("rhi", "rbag")
             top = self.load(b, tm, top_field)
-            room = b.append_basic_block("room")
-            no_room = b.append_basic_block("no_room")
-            full = b.append_basic_block("full")
-            b.cbranch(b.icmp_unsigned("<", top, cap), room, no_room)
-            b.position_at_end(room)
-            self.bag_st(b, tm, bag, top, redex)
-            self.store(b, tm, top_field, b.add(top, c64(1)))
+            with b.if_else(b.icmp_unsigned("<", top, self.load(b, net, "bag_cap")), likely=True) as (room, no_room):
+                with room:
+                    self.bag_st(b, tm, bag, top, redex)
+                    self.store(b, tm, top_field, b.add(top, c64(1)))
+                with no_room:
+                    b.call(self.bag_full(high), [net, tm, redex])
             b.ret_void()
-            b.position_at_end(no_room)
-            if high:
-                b.branch(full)
-            else:
-                rlo = self.load(b, tm, "rlo")
-                moved = b.append_basic_block("moved")
-                b.cbranch(b.icmp_unsigned(">", rlo, c64(0)), moved, full)
-                b.position_at_end(moved)
-                base = self.load(b, tm, "rbag")
-                n = b.sub(top, rlo)
-                memmove = self.module.declare_intrinsic("llvm.memmove", [I8P, I8P, I64])
-                b.call(memmove, [b.bitcast(base, I8P), b.bitcast(b.gep(base, [rlo]), I8P), b.mul(n, c64(8)),
-                                 ir.Constant(I1, 0)])
-                self.store(b, tm, "rlo", c64(0))
-                self.bag_st(b, tm, "rbag", n, redex)
-                self.store(b, tm, "rhi", b.add(n, c64(1)))
-                b.ret_void()
-            b.position_at_end(full)
-            self.store(b, net, "error", c64(L.ERROR_BAG))
+        return self.get(name)
+
+    def bag_full(self, high: bool) -> ir.Function:
+        """The rare case of a full bag, out of line: the low bag's live entries [rlo, rhi) move
+        down to 0 if that frees room (older entries were given away); else it is an error."""
+        name = "hvm_full_high" if high else "hvm_full_low"
+        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I64], ["net", "tm", "redex"])
+        if fn:
+            fn.attributes.add("noinline")
+            fn.attributes.add("cold")
+            net, tm, redex = fn.args
+            if not high:
+                rlo, rhi = self.load(b, tm, "rlo"), self.load(b, tm, "rhi")
+                with b.if_then(b.icmp_unsigned(">", rlo, c64(0))):
+                    base = self.load(b, tm, "rbag")
+                    n = b.sub(rhi, rlo)
+                    memmove = self.module.declare_intrinsic("llvm.memmove", [I8P, I8P, I64])
+                    b.call(memmove, [b.bitcast(base, I8P), b.bitcast(b.gep(base, [rlo]), I8P), b.mul(n, c64(8)),
+                                     ir.Constant(I1, 0)])
+                    self.store(b, tm, "rlo", c64(0))
+                    self.bag_st(b, tm, "rbag", n, redex)
+                    self.store(b, tm, "rhi", b.add(n, c64(1)))
+                    b.ret_void()
+            self.set_error(b, net, L.ERROR_BAG)
             b.ret_void()
         return self.get(name)
 
@@ -448,7 +448,7 @@ class Emitter:
     # -- the rules (a has the smaller tag)
 
     def rule_fn(self, name: str):
-        return self.function(name, VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"], hint=True)
+        return self.function(name, VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"], inline=True)
 
     def eras(self) -> ir.Function:
         # n ~ (b1 b2)  (n nullary)   ==>   n ~ b1,  n ~ b2
@@ -590,6 +590,13 @@ class Emitter:
             b.ret_void()
         return self.get("hvm_interact")
 
+    def error_code(self, b, net):
+        """net.error, read afresh each time: another thread, or Python (Ctrl-C, --timeout), sets it."""
+        return self.atomic(b.load_atomic(self.field(b, net, "error"), "monotonic", 8), "net")
+
+    def set_error(self, b, net, code: int):
+        self.atomic(b.store_atomic(c64(code), self.field(b, net, "error"), "monotonic", 8), "net")
+
     def pause(self, b):
         b.asm(ir.FunctionType(VOIDT, []), "pause", "", [], side_effect=True)
 
@@ -644,7 +651,7 @@ class Emitter:
                 b.branch(loop)
 
             b.position_at_end(loop)
-            error = self.load(b, net, "error")
+            error = self.error_code(b, net)
             b.cbranch(b.icmp_unsigned("!=", error, c64(0)), stop, work)
 
             b.position_at_end(work)
@@ -695,7 +702,7 @@ class Emitter:
         busy_ptr = self.field(b, net, "busy")
         nthreads = self.load(b, net, "nthreads")
         finished = b.icmp_unsigned("==", self.atomic(b.load_atomic(busy_ptr, "seq_cst", 8), "net"), c64(0))
-        failed = b.icmp_unsigned("!=", self.load(b, net, "error"), c64(0))
+        failed = b.icmp_unsigned("!=", self.error_code(b, net), c64(0))
         ask = b.append_basic_block("ask")
         b.cbranch(b.or_(finished, failed), stop, ask)
 
@@ -729,7 +736,7 @@ class Emitter:
         self.answer_requests(b, net, tm, can_give=False)
         self.pause(b)
         done_all = b.icmp_unsigned("==", self.atomic(b.load_atomic(busy_ptr, "seq_cst", 8), "net"), c64(0))
-        failed = b.icmp_unsigned("!=", self.load(b, net, "error"), c64(0))  # the asked thread may have stopped
+        failed = b.icmp_unsigned("!=", self.error_code(b, net), c64(0))  # the asked thread may have stopped
         b.cbranch(b.or_(done_all, failed), stop, wait)
 
         b.position_at_end(got)

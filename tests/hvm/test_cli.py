@@ -179,3 +179,29 @@ def test_installed_command_runs(tmp_hvm):
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == ["Result: 42", "- ITRS: 3"]
+
+
+LOOP = "@loop = (a b)\n  & @loop ~ (a b)\n@main = r\n  & @loop ~ (1 r)\n"
+
+
+@pytest.mark.parametrize("command", ["run-c", "run-py"])
+def test_timeout(tmp_hvm, command):
+    result = hvm(command, tmp_hvm(LOOP), "--timeout", "0.5")
+    assert result.exit_code == 1
+    assert "error: time limit reached: the run took more than 0.5s; raise --timeout" in result.stderr
+
+
+def test_ctrl_c_stops_a_native_run(tmp_hvm):
+    # a process of its own, interrupted as a terminal would do it
+    import signal
+    import time as clock
+
+    path = tmp_hvm(LOOP)
+    assert hvm("run-c", path, "-t", "2", "--timeout", "0.1").exit_code == 1  # compiled and cached
+    proc = subprocess.Popen([sys.executable, "-m", "hvm", "run-c", str(path), "-t", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    clock.sleep(3.0)  # well into the run
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
