@@ -192,15 +192,23 @@ def test_timeout(tmp_hvm, command):
 
 
 def test_ctrl_c_stops_a_native_run(tmp_hvm):
-    # a process of its own, interrupted as a terminal would do it
+    # a process of its own, interrupted as a terminal would do it, once it is reducing: then
+    # it has its worker threads (the Python thread that calls the runtime, and a pthread)
     import signal
     import time as clock
+    from pathlib import Path
 
     path = tmp_hvm(LOOP)
-    assert hvm("run-c", path, "-t", "2", "--timeout", "0.1").exit_code == 1  # compiled and cached
     proc = subprocess.Popen([sys.executable, "-m", "hvm", "run-c", str(path), "-t", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    clock.sleep(3.0)  # well into the run
+    status = Path(f"/proc/{proc.pid}/status")
+    deadline = clock.monotonic() + 60
+    while clock.monotonic() < deadline and proc.poll() is None:
+        threads = int(next(line for line in status.read_text().splitlines() if line.startswith("Threads:")).split()[1])
+        if threads >= 3:
+            break
+        clock.sleep(0.05)
+    clock.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
