@@ -58,8 +58,13 @@ class LimitError(HvmError):
 
 def render(error: HvmError) -> str:
     """The error as text for a terminal: message, place, source line with a caret, hint."""
-    lines = [f"error: {error.message}"]
-    span = error.span
+    return render_message("error", error.message, error.span, error.hint, error.path)
+
+
+def render_message(severity: str, message: str, span: Span | None, hint: str | None = None,
+                   path: str | None = None) -> str:
+    """`severity: message`, then the place, the source line with a caret under the span, a hint."""
+    lines = [f"{severity}: {message}"]
     if span is not None:
         line_no, col = span.line_col()
         line_start = span.start - (col - 1)
@@ -75,8 +80,8 @@ def render(error: HvmError) -> str:
             f"{line_no} | {text}",
             f"{gutter} | {' ' * (col - 1)}{'^' * width}",
         ]
-    elif error.path:
-        lines.append(f" --> {error.path}")
-    if error.hint:
-        lines.append(f"  = hint: {error.hint}")
+    elif path:
+        lines.append(f" --> {path}")
+    if hint:
+        lines.append(f"  = hint: {hint}")
     return "\n".join(lines)

@@ -159,21 +159,31 @@ class NativeBackend:
         """Run the native workers to the end; Ctrl-C or the timeout stops them (through net.error).
 
         The native call runs on a thread of its own (ctypes lets go of the GIL), so that this
-        thread stays free to notice both.
+        thread stays free to notice both. Whatever happens here, we return only once the native
+        call has: the memory it works in is unmapped right after.
         """
-        worker = threading.Thread(target=program.run, args=(ctypes.addressof(net),), daemon=True)
+        finished = threading.Event()
+
+        def work() -> None:
+            try:
+                program.run(ctypes.addressof(net))
+            finally:
+                finished.set()
+
         deadline = None if timeout is None else time.monotonic() + timeout
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic())))
-                if deadline is not None and worker.is_alive() and time.monotonic() >= deadline:
-                    net.error = L.ERROR_TIMEOUT
-                    worker.join()
-        except KeyboardInterrupt:
-            net.error = L.ERROR_INTERRUPTED
-            worker.join()
-            raise
+        threading.Thread(target=work, daemon=True).start()
+        interrupted = False
+        while not finished.is_set():
+            try:
+                finished.wait(0.05)
+            except KeyboardInterrupt:
+                interrupted = True
+            if interrupted:
+                net.error = L.ERROR_INTERRUPTED
+            elif deadline is not None and time.monotonic() >= deadline:
+                net.error = L.ERROR_TIMEOUT
+        if interrupted:
+            raise KeyboardInterrupt
 
     @staticmethod
     def limit_error(net, tms, memory: int, timeout: float | None = None) -> LimitError:

@@ -1,0 +1,422 @@
+"""The Bend syntax tree: what both parsers produce and every later pass reads.
+
+In:  built by bend.frontend (imp statements are lowered to these terms while parsing).
+Out: read by bend.frontend.printer (fun syntax text), bend.check, and the passes after them.
+
+One language: the fun terms below, plus definitions, data types, native `hvm` definitions and
+imports. Every node keeps the stretch of source it came from (`span`, an hvm.errors.Span),
+which takes no part in equality, so two trees parsed from different texts compare equal when
+they mean the same program.
+
+Terms
+    Var(name)  Link(name) ($x)  Era() (*)  Num(numb)  Str(text)  List(items)  Tuple(items)
+    Sup(items)  Lam(pattern, body)  App(fun, arg)  Oper(op, left, right)
+    Let(pattern, value, body)  Use(name, value, body)  Ask(pattern, value, body)  With(typ, body)
+    If(cond, then, otherwise)  Match / Fold(scrutinee, bind, with_, arms)  Switch(...)
+    Bend(binds, cond, step, base)  Open(typ, var, body)  LocalDef(definition, body)
+    TreeNode(left, right) (![l r])  TreeLeaf(value) (!v)  Call(fun, args, kwargs) (named
+    arguments, until the frontend puts them in order)
+Patterns
+    PVar(name)  PEra()  PLink(name)  PNum(numb)  PStr(text)  PCtr(name, args)  PTuple(items)
+    PSup(items)  PList(items)
+Types
+    TVar(name)  TCtr(name, args)  TArrow(arg, result)  TTuple(items)  TAny()  TNone()  THole()
+    (u24, i24 and f24 are TCtr with no arguments)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hvm.errors import Span
+
+# A field for the source span of a node: kept, but ignored by ==, repr and hash.
+SPAN = field(default=None, compare=False, repr=False)
+
+
+def node(cls):
+    return dataclass(slots=True)(cls)
+
+
+# -- terms
+
+
+@node
+class Var:
+    name: str
+    span: Span | None = SPAN
+
+
+@node
+class Link:
+    """An unscoped variable `$x`."""
+
+    name: str
+    span: Span | None = SPAN
+
+
+@node
+class Era:
+    span: Span | None = SPAN
+
+
+@node
+class Num:
+    """A number: an hvm.numbers word (u24, i24 or f24)."""
+
+    numb: int
+    span: Span | None = SPAN
+
+
+@node
+class Str:
+    text: str
+    span: Span | None = SPAN
+
+
+@node
+class List:
+    items: list
+    span: Span | None = SPAN
+
+
+@node
+class Tuple:
+    items: list
+    span: Span | None = SPAN
+
+
+@node
+class Sup:
+    items: list
+    span: Span | None = SPAN
+
+
+@node
+class Lam:
+    pattern: object
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class App:
+    fun: object
+    arg: object
+    span: Span | None = SPAN
+
+
+@node
+class Call:
+    """`f(a, b, y = c)` or `Type/Ctor { x: a }` before the named arguments are put in order."""
+
+    fun: object
+    args: list
+    kwargs: list  # [(name, term, name_span)]
+    span: Span | None = SPAN
+
+
+@node
+class Oper:
+    op: str  # as written: + - * / % == != < > <= >= & | ^ << >> **
+    left: object
+    right: object
+    span: Span | None = SPAN
+
+
+@node
+class Let:
+    pattern: object
+    value: object
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class Use:
+    name: str
+    value: object
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class Ask:
+    """`pattern <- value; body` inside a `with` block."""
+
+    pattern: object
+    value: object
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class With:
+    typ: str
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class If:
+    cond: object
+    then: object
+    otherwise: object
+    span: Span | None = SPAN
+
+
+@node
+class Arm:
+    """`case Type/Ctor:` (a constructor), `case _:` or `case name:` (anything)."""
+
+    pattern: str
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class Match:
+    scrutinee: object
+    bind: str | None  # `match x = e:` binds x; `match x:` binds x to itself
+    with_: list  # [(name, term | None)]
+    arms: list  # [Arm]
+    span: Span | None = SPAN
+
+
+@node
+class Fold:
+    scrutinee: object
+    bind: str | None
+    with_: list
+    arms: list
+    span: Span | None = SPAN
+
+
+@node
+class Switch:
+    """Arms for 0, 1, ... in order, then the default arm, where `bind-N` is the predecessor."""
+
+    scrutinee: object
+    bind: str | None
+    with_: list
+    arms: list  # terms, for the cases 0 .. len(arms) - 2, then the default
+    span: Span | None = SPAN
+
+
+@node
+class Bend:
+    binds: list  # [(name, initial term | None)]
+    cond: object
+    step: object  # the `when` branch, where `fork(...)` recurses
+    base: object  # the `else` branch
+    span: Span | None = SPAN
+
+
+@node
+class Open:
+    typ: str
+    var: str
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class LocalDef:
+    definition: "Definition"
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class TreeNode:
+    left: object
+    right: object
+    span: Span | None = SPAN
+
+
+@node
+class TreeLeaf:
+    value: object
+    span: Span | None = SPAN
+
+
+# -- patterns
+
+
+@node
+class PVar:
+    name: str
+    span: Span | None = SPAN
+
+
+@node
+class PEra:
+    span: Span | None = SPAN
+
+
+@node
+class PLink:
+    name: str
+    span: Span | None = SPAN
+
+
+@node
+class PNum:
+    numb: int
+    span: Span | None = SPAN
+
+
+@node
+class PStr:
+    text: str
+    span: Span | None = SPAN
+
+
+@node
+class PCtr:
+    name: str
+    args: list
+    span: Span | None = SPAN
+
+
+@node
+class PTuple:
+    items: list
+    span: Span | None = SPAN
+
+
+@node
+class PSup:
+    items: list
+    span: Span | None = SPAN
+
+
+@node
+class PList:
+    items: list
+    span: Span | None = SPAN
+
+
+# -- types
+
+
+@node
+class TVar:
+    name: str
+    span: Span | None = SPAN
+
+
+@node
+class TCtr:
+    name: str
+    args: list
+    span: Span | None = SPAN
+
+
+@node
+class TArrow:
+    arg: object
+    result: object
+    span: Span | None = SPAN
+
+
+@node
+class TTuple:
+    items: list
+    span: Span | None = SPAN
+
+
+@node
+class TAny:
+    span: Span | None = SPAN
+
+
+@node
+class TNone:
+    span: Span | None = SPAN
+
+
+@node
+class THole:
+    span: Span | None = SPAN
+
+
+# -- top level
+
+
+@node
+class Rule:
+    patterns: list
+    body: object
+    span: Span | None = SPAN
+
+
+@node
+class Definition:
+    """A function or constant: one or more rules (fun equations; an imp `def` has one)."""
+
+    name: str
+    rules: list  # [Rule]
+    typ: object | None = None  # the signature, when the source gives one
+    checked: bool | None = None  # `checked` / `unchecked` when the source says so
+    span: Span | None = SPAN
+    syntax: str = field(default="fun", compare=False)  # "imp" or "fun": where it was written
+    builtin: bool = field(default=False, compare=False)
+
+
+@node
+class Field:
+    name: str
+    recursive: bool  # `~field`: a fold recurses into it
+    typ: object | None = None
+    span: Span | None = SPAN
+
+
+@node
+class Ctor:
+    name: str  # full name: `Shape/Circle`, or `Point` for an object
+    fields: list  # [Field]
+    span: Span | None = SPAN
+
+
+@node
+class Adt:
+    name: str
+    params: list  # type variable names
+    ctors: list  # [Ctor]
+    is_object: bool = False
+    span: Span | None = SPAN
+    builtin: bool = field(default=False, compare=False)
+
+
+@node
+class HvmDef:
+    """`hvm name -> Type:` followed by a net in HVM2's syntax, copied as it is."""
+
+    name: str
+    typ: object | None
+    net_text: str
+    span: Span | None = SPAN
+    builtin: bool = field(default=False, compare=False)
+
+
+@node
+class Import:
+    """`from path import a, b as c` / `from path import *` / `import path [as alias]`."""
+
+    path: str
+    names: list | None  # [(name, alias | None)], ["*"], or None for `import path`
+    alias: str | None = None
+    span: Span | None = SPAN
+
+
+@node
+class Book:
+    defs: dict = field(default_factory=dict)  # name -> Definition
+    adts: dict = field(default_factory=dict)  # name -> Adt
+    hvm_defs: dict = field(default_factory=dict)  # name -> HvmDef
+    imports: list = field(default_factory=list)
+
+    def ctors(self) -> dict:
+        """Constructor name -> its Adt."""
+        return {c.name: adt for adt in self.adts.values() for c in adt.ctors}
