@@ -420,3 +420,93 @@ class Book:
     def ctors(self) -> dict:
         """Constructor name -> its Adt."""
         return {c.name: adt for adt in self.adts.values() for c in adt.ctors}
+
+
+# -- traversal
+
+TERM_CLASSES = (Var, Link, Era, Num, Str, List, Tuple, Sup, Lam, App, Call, Oper, Let, Use, Ask, With, If, Match,
+                Fold, Switch, Bend, Open, LocalDef, TreeNode, TreeLeaf)
+
+
+def subterms(term):
+    """The terms directly inside `term` (the bodies of arms and local definitions' rules included)."""
+    cls = type(term)
+    if cls in (Var, Link, Era, Num, Str):
+        return []
+    if cls in (List, Tuple, Sup):
+        return list(term.items)
+    if cls is Lam:
+        return [term.body]
+    if cls is App:
+        return [term.fun, term.arg]
+    if cls is Call:
+        return [term.fun, *term.args, *(value for _, value, _ in term.kwargs)]
+    if cls is Oper:
+        return [term.left, term.right]
+    if cls in (Let, Use, Ask):
+        return [term.value, term.body]
+    if cls is With:
+        return [term.body]
+    if cls is If:
+        return [term.cond, term.then, term.otherwise]
+    if cls in (Match, Fold):
+        return [term.scrutinee, *(v for _, v in term.with_ if v is not None), *(arm.body for arm in term.arms)]
+    if cls is Switch:
+        return [term.scrutinee, *(v for _, v in term.with_ if v is not None), *term.arms]
+    if cls is Bend:
+        return [*(v for _, v in term.binds if v is not None), term.cond, term.step, term.base]
+    if cls is Open:
+        return [term.body]
+    if cls is LocalDef:
+        return [*(rule.body for rule in term.definition.rules), term.body]
+    if cls is TreeNode:
+        return [term.left, term.right]
+    if cls is TreeLeaf:
+        return [term.value]
+    raise TypeError(f"not a term: {term!r}")
+
+
+def map_subterms(term, fn) -> None:
+    """Replace, in place, each term directly inside `term` by `fn(subterm)`."""
+    cls = type(term)
+    if cls in (List, Tuple, Sup):
+        term.items = [fn(x) for x in term.items]
+    elif cls is Lam or cls is With or cls is Open:
+        term.body = fn(term.body)
+    elif cls is App:
+        term.fun, term.arg = fn(term.fun), fn(term.arg)
+    elif cls is Call:
+        term.fun = fn(term.fun)
+        term.args = [fn(x) for x in term.args]
+        term.kwargs = [(k, fn(v), s) for k, v, s in term.kwargs]
+    elif cls is Oper:
+        term.left, term.right = fn(term.left), fn(term.right)
+    elif cls in (Let, Use, Ask):
+        term.value, term.body = fn(term.value), fn(term.body)
+    elif cls is If:
+        term.cond, term.then, term.otherwise = fn(term.cond), fn(term.then), fn(term.otherwise)
+    elif cls in (Match, Fold, Switch):
+        term.scrutinee = fn(term.scrutinee)
+        term.with_ = [(k, None if v is None else fn(v)) for k, v in term.with_]
+        if cls is Switch:
+            term.arms = [fn(x) for x in term.arms]
+        else:
+            for arm in term.arms:
+                arm.body = fn(arm.body)
+    elif cls is Bend:
+        term.binds = [(k, None if v is None else fn(v)) for k, v in term.binds]
+        term.cond, term.step, term.base = fn(term.cond), fn(term.step), fn(term.base)
+    elif cls is LocalDef:
+        for rule in term.definition.rules:
+            rule.body = fn(rule.body)
+        term.body = fn(term.body)
+    elif cls is TreeNode:
+        term.left, term.right = fn(term.left), fn(term.right)
+    elif cls is TreeLeaf:
+        term.value = fn(term.value)
+
+
+def rewrite(term, fn):
+    """Bottom-up: rewrite every subterm first, then `fn(term)`; returns the new term."""
+    map_subterms(term, lambda t: rewrite(t, fn))
+    return fn(term)

@@ -1,19 +1,24 @@
 """The `bend` command.
 
 In:  command-line arguments.
-Out: program results on stdout, errors on stderr, exit codes 0 / 1 / 2.
+Out: results on stdout, diagnostics on stderr; exit code 0 (success), 1 (errors in the
+     program) or 2 (a usage error).
 
-The Bend compiler (frontend, checks, desugaring, net generation) is not built yet: every
-command that needs it says so and exits with 1. `hvm run-py FILE.hvm` runs compiled nets today.
+`bend check` and `bend parse` run the frontend (parsing, imports, checks). Compiling to nets
+is not built yet: `run`, `run-c`, `run-cu` and `gen-hvm` say so and exit with 1;
+`hvm run FILE.hvm` runs HVM2 nets today.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.text import Text
 
 from hvm.cli import fail
 from hvm.errors import HvmError
@@ -25,45 +30,115 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 FileArg = Annotated[Path, typer.Argument(help="The .bend file.", show_default=False)]
+STYLES = {"error": "bold red", "warning": "bold yellow"}
+
+
+def deep(fn, *args):
+    """Run the compiler with room to recurse: a thread with a large stack, a high recursion limit."""
+    result: list = []
+    errors: list = []
+
+    def target():
+        try:
+            result.append(fn(*args))
+        except BaseException as err:  # handed back to the calling thread
+            errors.append(err)
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size(512 << 20)
+    sys.setrecursionlimit(max(old_limit, 200_000))
+    try:
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def report(diagnostics) -> bool:
+    """Print every diagnostic, errors and warnings in source order; True if there were errors."""
+    for d in diagnostics.sorted():
+        text = d.render()
+        stderr.print(Text.assemble((d.severity, STYLES[d.severity]), text.removeprefix(d.severity)))
+    return bool(diagnostics.errors)
+
+
+def load_and_check(file: Path):
+    from bend.check import check_program
+    from bend.frontend.loader import load_program
+
+    try:
+        program = deep(load_program, file)
+    except FileNotFoundError:
+        fail(HvmError(f"cannot read `{file}`: no such file"))
+    except IsADirectoryError:
+        fail(HvmError(f"cannot read `{file}`: it is a directory"))
+    except UnicodeDecodeError as err:
+        fail(HvmError(f"cannot read `{file}`: not UTF-8 text (byte {err.start})"))
+    except OSError as err:
+        fail(HvmError(f"cannot read `{file}`: {err.strerror or err}"))
+    deep(check_program, program)
+    return program
+
+
+@app.command("check")
+def check(file: FileArg) -> None:
+    """Check a program for errors without running it: syntax, names, patterns, `main`."""
+    program = load_and_check(file)
+    if report(program.diagnostics):
+        raise typer.Exit(1)
+
+
+@app.command("parse")
+def parse(file: FileArg) -> None:
+    """Print the program's syntax tree in the fun syntax (imp code lowered to it)."""
+    from bend.frontend.printer import show_book
+
+    program = load_and_check(file)
+    if report(program.diagnostics):
+        raise typer.Exit(1)
+    print(deep(show_book, program.main.book), end="")
 
 
 def not_built(what: str) -> None:
-    fail(HvmError(f"not supported yet: {what}", hint="the Bend compiler is not built yet; `hvm run-py FILE.hvm` runs HVM2 nets"))
+    fail(HvmError(f"not supported yet: {what}",
+                  hint="the compiler to nets is not built yet; `bend check` checks a program, "
+                       "`hvm run FILE.hvm` runs HVM2 nets"))
 
 
 @app.command("run")
 def run(file: FileArg) -> None:
     """Run a program on the default backend (the parallel CPU runtime)."""
-    not_built("compiling Bend programs (bend run)")
+    not_built("compiling Bend programs to nets (bend run)")
 
 
 @app.command("run-c")
 def run_c(file: FileArg) -> None:
     """Run a program on the parallel CPU runtime."""
-    not_built("compiling Bend programs (bend run-c)")
+    not_built("compiling Bend programs to nets (bend run-c)")
 
 
 @app.command("run-cu")
 def run_cu(file: FileArg) -> None:
     """Run a program on the GPU."""
-    not_built("compiling Bend programs (bend run-cu)")
-
-
-@app.command("check")
-def check(file: FileArg) -> None:
-    """Check a program for errors without running it."""
-    not_built("checking Bend programs (bend check)")
+    not_built("compiling Bend programs to nets (bend run-cu)")
 
 
 @app.command("gen-hvm")
 def gen_hvm(file: FileArg) -> None:
     """Print the HVM2 net a program compiles to."""
-    not_built("compiling Bend programs (bend gen-hvm)")
+    not_built("compiling Bend programs to nets (bend gen-hvm)")
 
 
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
         sys.exit(130)

@@ -10,7 +10,6 @@ import pytest
 from support import HVM_PROGRAMS
 from typer.testing import CliRunner
 
-from bend.cli import app as bend_app
 from hvm.cli import app
 
 runner = CliRunner()
@@ -159,15 +158,6 @@ def test_usage_errors_exit_with_2(tmp_hvm):
 @pytest.mark.parametrize("command", ["run-cu"])
 def test_backends_not_built_yet_fail_loudly(tmp_hvm, command):
     result = hvm(command, tmp_hvm("@main = *"))
-    assert result.exit_code == 1
-    assert "error: not supported yet:" in result.stderr
-
-
-@pytest.mark.parametrize("command", ["run", "run-c", "run-cu", "check", "gen-hvm"])
-def test_bend_commands_not_built_yet_fail_loudly(tmp_path, command):
-    path = tmp_path / "main.bend"
-    path.write_text("def main():\n  return 1\n")
-    result = runner.invoke(bend_app, [command, str(path)])
     assert result.exit_code == 1
     assert "error: not supported yet:" in result.stderr
 

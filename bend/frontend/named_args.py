@@ -1,0 +1,68 @@
+"""Put named arguments in order: `f(1, y = 2)` and `Type/Ctor { x: 1 }` become plain applications.
+
+In:  a Book whose terms may hold Call nodes, and the names it can see (its own definitions and
+     data types, and those of the modules it imports, builtins included).
+Out: the same Book with every Call replaced by an application in parameter order, and
+     diagnostics for a named argument that does not exist, is given twice or is missing.
+
+    def f(x, y): ...     f(1, y = 2)            ==>  (f 1 2)
+    object P { a, b }    P { b: 2, a: 1 }       ==>  (P 1 2)
+"""
+
+from __future__ import annotations
+
+from bend import ast
+from bend.diagnostics import Diagnostics, did_you_mean
+
+
+def parameters(name: str, defs: dict, ctors: dict) -> list[str] | None:
+    """The parameter names of a definition (when its one rule binds plain names) or constructor.
+
+    `defs` and `ctors` map the names visible where the call is to Definition and Ctor nodes.
+    """
+    if name in ctors:
+        return [f.name for f in ctors[name].fields]
+    d = defs.get(name)
+    if d is not None and len(d.rules) == 1 and all(isinstance(p, ast.PVar) for p in d.rules[0].patterns):
+        return [p.name for p in d.rules[0].patterns]
+    return None
+
+
+def order_named_args(book: ast.Book, defs: dict, ctors: dict, diagnostics: Diagnostics) -> None:
+    def fix(term):
+        if type(term) is not ast.Call:
+            return term
+        fun = term.fun
+        if type(fun) is not ast.Var:
+            diagnostics.error("named arguments need the name of a function or constructor", term.span)
+            return term.fun
+        params = parameters(fun.name, defs, ctors)
+        if params is None:
+            hint = "give the arguments in order" if fun.name in defs else did_you_mean(fun.name, [*defs, *ctors])
+            diagnostics.error(f"`{fun.name}` has no named parameters to give", fun.span, hint)
+            return fun
+        given: dict[str, object] = dict(zip(params, term.args))
+        if len(term.args) > len(params):
+            diagnostics.error(f"`{fun.name}` takes {len(params)} arguments, not {len(term.args) + len(term.kwargs)}",
+                              term.span)
+        for name, value, span in term.kwargs:
+            if name not in params:
+                diagnostics.error(f"`{fun.name}` has no parameter or field `{name}`", span,
+                                  did_you_mean(name, params) or f"its parameters are: {', '.join(params) or 'none'}")
+            elif name in given:
+                diagnostics.error(f"`{name}` is given twice", span)
+            else:
+                given[name] = value
+        missing = [p for p in params if p not in given]
+        if missing:
+            diagnostics.error(f"`{fun.name}` is missing the argument{'s' if len(missing) > 1 else ''} "
+                              f"{', '.join(f'`{m}`' for m in missing)}", term.span)
+        result = fun
+        for p in params:
+            if p in given:
+                result = ast.App(result, given[p], term.span)
+        return result
+
+    for d in book.defs.values():
+        for rule in d.rules:
+            rule.body = ast.rewrite(rule.body, fix)

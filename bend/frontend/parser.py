@@ -1,0 +1,268 @@
+"""The Bend parser: tokens of one file -> a Book of syntax trees, with every error found.
+
+In:  a file's text and path.
+Out: (Book, Diagnostics). Top-level items are read here (imports, `def`, `type`, `object`,
+     `hvm`, fun rules and signatures); the two syntaxes live in bend.frontend.fun (terms,
+     patterns, rules, fun-style types) and bend.frontend.imp (statements lowered to fun terms,
+     expressions), and type annotations in bend.frontend.types. An error inside a top-level
+     item is reported and parsing resumes at the next line that starts an item, so one run
+     reports the mistakes of the whole file.
+"""
+
+from __future__ import annotations
+
+from bend import ast
+from bend.diagnostics import Diagnostics
+from bend.frontend.fun import FunParser
+from bend.frontend.imp import ImpParser
+from bend.frontend.lexer import Token, tokenize
+from bend.frontend.types import TypeParser
+from hvm.errors import Span
+
+TOP_LEVEL_WORDS = {"def", "type", "object", "hvm", "from", "import", "checked", "unchecked"}
+
+
+class ParseFail(Exception):
+    """Raised to abandon the current top-level item after its error was recorded."""
+
+
+class Parser(FunParser, ImpParser, TypeParser):
+    def __init__(self, text: str, path: str):
+        self.text = text
+        self.path = path
+        self.diagnostics = Diagnostics()
+        self.tokens: list[Token] = tokenize(text, path, self.diagnostics)
+        self.pos = 0
+        self.book = ast.Book()
+        self.fresh_count = 0
+        self.bracket_depth = 0  # imp: inside brackets a line break does not end an expression
+        self.hoisted: list = []  # imp: map reads to bind before the current statement
+
+    # -- tokens
+
+    def peek(self, k: int = 0) -> Token:
+        """The token k ahead (k < EOF_PADDING: the list ends with that many EOF tokens)."""
+        return self.tokens[self.pos + k]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.pos]
+        if tok.kind != "EOF":
+            self.pos += 1
+        return tok
+
+    def at(self, text: str, k: int = 0) -> bool:
+        tok = self.tokens[self.pos + k]
+        return tok.text == text and (tok.kind == "OP" or tok.kind == "NAME")
+
+    def accept(self, text: str) -> Token | None:
+        if self.at(text):
+            return self.advance()
+        return None
+
+    def expect(self, text: str, context: str = "", hint: str | None = None) -> Token:
+        if self.at(text):
+            return self.advance()
+        self.fail_here(f"expected `{text}`{' ' + context if context else ''}, found {self.describe(self.peek())}", hint)
+
+    def expect_name(self, what: str = "a name", hint: str | None = None) -> Token:
+        tok = self.peek()
+        if tok.kind == "NAME":
+            return self.advance()
+        self.fail_here(f"expected {what}, found {self.describe(tok)}", hint)
+
+    @staticmethod
+    def describe(tok: Token) -> str:
+        if tok.kind == "EOF":
+            return "the end of the file"
+        return f"`{tok.text}`"
+
+    def span(self, start: Token, end: Token | None = None) -> Span:
+        """From the start of `start` to the end of `end` (default: the last token consumed)."""
+        end = end if end is not None else self.tokens[max(self.pos - 1, 0)]
+        return Span(self.path, self.text, start.start, max(end.end, start.end))
+
+    def tok_span(self, tok: Token) -> Span:
+        return Span(self.path, self.text, tok.start, max(tok.end, tok.start + 1))
+
+    def fail(self, message: str, tok: Token, hint: str | None = None):
+        self.diagnostics.error(message, self.tok_span(tok), hint)
+        raise ParseFail
+
+    def fail_here(self, message: str, hint: str | None = None):
+        self.fail(message, self.peek(), hint)
+
+    def fresh(self, base: str) -> str:
+        """A name the program cannot write: `__` is reserved for the compiler."""
+        self.fresh_count += 1
+        return f"{base}__{self.fresh_count}"
+
+    # -- the book
+
+    def parse(self) -> tuple[ast.Book, Diagnostics]:
+        while self.peek().kind != "EOF":
+            start = self.pos
+            try:
+                self.top_level()
+            except ParseFail:
+                self.bracket_depth = 0
+                self.recover(start)
+        return self.book, self.diagnostics
+
+    def recover(self, start: int) -> None:
+        """Skip to the next token that starts a line at column 1 and could start an item."""
+        self.pos = max(self.pos, start + 1)
+        while True:
+            tok = self.peek()
+            if tok.kind == "EOF":
+                return
+            if tok.first and tok.indent == "" and (tok.kind == "NAME" or tok.text == "("):
+                return
+            self.advance()
+
+    def top_level(self) -> None:
+        tok = self.peek()
+        word = tok.text if tok.kind == "NAME" else None
+        if word in ("from", "import"):
+            self.book.imports.append(self.parse_import())
+        elif word in ("checked", "unchecked"):
+            self.advance()
+            self.definition_item(checked=(word == "checked"))
+        elif word == "type":
+            adt = self.parse_imp_type() if self.imp_style_type() else self.parse_fun_type()
+            self.add_adt(adt)
+        elif word == "object":
+            self.add_adt(self.parse_object())
+        elif word == "hvm":
+            self.add_hvm(self.parse_hvm_def())
+        elif tok.kind == "NAME" or tok.text == "(":
+            self.definition_item(checked=None)
+        else:
+            self.fail_here(f"expected a definition, found {self.describe(tok)}",
+                           hint="a file holds `def`, `type`, `object`, `hvm`, imports and rules like `(F x) = ...`")
+
+    def definition_item(self, checked: bool | None) -> None:
+        if self.at("def"):
+            definition = self.parse_imp_definition()
+        else:
+            definition = self.parse_fun_definition()
+        if checked is not None:
+            definition.checked = checked
+        self.add_def(definition)
+
+    # -- adding items, with the checks that need the items seen so far
+
+    def redefinition(self, name: str, span: Span, previous: Span | None) -> None:
+        where = f" (first defined on line {previous.line_col()[0]})" if previous else ""
+        self.diagnostics.error(f"`{name}` is defined more than once{where}", span)
+
+    def taken(self, name: str):
+        for table in (self.book.defs, self.book.adts, self.book.hvm_defs):
+            if name in table:
+                return table[name]
+        for adt in self.book.adts.values():
+            for ctor in adt.ctors:
+                if ctor.name == name:
+                    return ctor
+        return None
+
+    def add_def(self, definition: ast.Definition) -> None:
+        previous = self.taken(definition.name)
+        if previous is not None:
+            self.redefinition(definition.name, definition.span, previous.span)
+            return
+        self.book.defs[definition.name] = definition
+
+    def add_hvm(self, hvm_def: ast.HvmDef) -> None:
+        previous = self.taken(hvm_def.name)
+        if previous is not None:
+            self.redefinition(hvm_def.name, hvm_def.span, previous.span)
+            return
+        self.book.hvm_defs[hvm_def.name] = hvm_def
+
+    def add_adt(self, adt: ast.Adt) -> None:
+        previous = self.book.adts.get(adt.name)
+        if previous is not None:
+            self.redefinition(adt.name, adt.span, previous.span)
+            return
+        for ctor in adt.ctors:
+            other = self.taken(ctor.name)
+            if other is not None and not (adt.is_object and isinstance(other, ast.Adt)):
+                self.redefinition(ctor.name, ctor.span, other.span)
+                return
+        self.book.adts[adt.name] = adt
+
+    # -- imports
+
+    def parse_import(self) -> ast.Import:
+        start = self.advance()
+        if start.text == "from":
+            path = self.parse_path()
+            self.expect("import", "after the module path")
+            if self.accept("*"):
+                return ast.Import(path, ["*"], None, self.span(start))
+            names = self.parse_import_names()
+            return ast.Import(path, names, None, self.span(start))
+        if self.at("("):  # import (a/b, c as d)
+            self.advance()
+            items = []
+            while not self.at(")"):
+                path = self.parse_path()
+                alias = self.expect_name("a name after `as`").text if self.accept("as") else None
+                items.append(ast.Import(path, None, alias, self.span(start)))
+                if not self.accept(","):
+                    break
+            self.expect(")", "to close the list of imports")
+            first, *rest = items or [None]
+            if first is None:
+                self.fail("an empty import list", start)
+            self.book.imports.extend(rest)
+            return first
+        path = self.parse_path()
+        alias = self.expect_name("a name after `as`").text if self.accept("as") else None
+        return ast.Import(path, None, alias, self.span(start))
+
+    def parse_path(self) -> str:
+        """A module path: a name, or relative (`./a/b`, `../c`), written without spaces."""
+        first = self.peek()
+        if first.kind not in ("NAME", "OP") or first.text in ("import", "*", "(", ")"):
+            self.fail_here(f"expected a module path, found {self.describe(first)}")
+        parts = [self.advance().text]
+        while not self.peek().space_before and self.peek().kind in ("NAME", "OP") and self.peek().text not in (",", ")", "("):
+            parts.append(self.advance().text)
+        return "".join(parts)
+
+    def parse_import_names(self) -> list:
+        parenthesized = bool(self.accept("("))
+        names = []
+        while True:
+            name = self.expect_name("a name to import").text
+            alias = self.expect_name("a name after `as`").text if self.accept("as") else None
+            names.append((name, alias))
+            if not self.accept(","):
+                break
+        if parenthesized:
+            self.expect(")", "to close the list of names")
+        return names
+
+    # -- native hvm definitions
+
+    def parse_hvm_def(self) -> ast.HvmDef:
+        from hvm import syntax as hvm_syntax
+        from hvm.errors import ParseError
+
+        start = self.advance()
+        name = self.expect_name("the name of the hvm definition").text
+        typ = self.parse_type() if self.accept("->") else None
+        colon = self.expect(":", "before the net")
+        net_parser = hvm_syntax._Parser(self.text, self.path)
+        net_parser.pos = colon.end
+        try:
+            net_parser.net()
+        except ParseError as err:
+            self.diagnostics.error(f"in hvm definition `{name}`: {err.message}", err.span, err.hint)
+            raise ParseFail from None
+        end = net_parser.pos
+        net_text = self.text[colon.end:end].strip()
+        while self.peek().kind != "EOF" and self.peek().start < end:
+            self.advance()
+        return ast.HvmDef(name, typ, net_text, self.span(start))
