@@ -72,6 +72,16 @@ class BendError(Exception):
 
 
 def did_you_mean(name: str, candidates, what: str = "") -> str | None:
-    """A hint naming the closest candidate, if one is close enough."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    """A hint naming the closest candidate, if one is close enough.
+
+    Names are also compared by their last part, so `lenght` finds `List/length`.
+    """
+    candidates = list(candidates)
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.7)
+    if not close and "/" not in name:
+        by_last = {}
+        for c in candidates:
+            by_last.setdefault(c.rsplit("/", 1)[-1], c)
+        short = difflib.get_close_matches(name, list(by_last), n=1, cutoff=0.75)
+        close = [by_last[short[0]]] if short else []
     return f"did you mean {what}`{close[0]}`?" if close else None

@@ -170,9 +170,13 @@ class NameChecker:
     def check_type(self, t, params: set) -> None:
         cls = type(t)
         if cls is ast.TCtr:
-            if t.args and t.name not in PRIMITIVE_TYPES and self.adt(t.name) is None:
+            if t.name not in PRIMITIVE_TYPES and t.name not in params and self.adt(t.name) is None:
                 types = [n for n, c in self.namespace.items() if c in self.program.book.adts]
-                self.diagnostics.error(f"unknown type `{t.name}`", t.span, did_you_mean(t.name, types))
+                hint = did_you_mean(t.name, [*types, *PRIMITIVE_TYPES])
+                if t.args:
+                    self.diagnostics.error(f"unknown type `{t.name}`", t.span, hint)
+                elif hint:  # a name that is no type is a type variable; a near miss deserves a word
+                    self.diagnostics.warning(f"`{t.name}` is not a type, so it is a type variable here", t.span, hint)
             for a in t.args:
                 self.check_type(a, params)
         elif cls is ast.TArrow:
