@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from hvm.cli import fail
+from hvm.cli import fail, read_text
 from hvm.errors import HvmError
 
 app = typer.Typer(
@@ -73,16 +73,7 @@ def load_and_check(file: Path):
     from bend.check import check_program
     from bend.frontend.loader import load_program
 
-    try:
-        program = deep(load_program, file)
-    except FileNotFoundError:
-        fail(HvmError(f"cannot read `{file}`: no such file"))
-    except IsADirectoryError:
-        fail(HvmError(f"cannot read `{file}`: it is a directory"))
-    except UnicodeDecodeError as err:
-        fail(HvmError(f"cannot read `{file}`: not UTF-8 text (byte {err.start})"))
-    except OSError as err:
-        fail(HvmError(f"cannot read `{file}`: {err.strerror or err}"))
+    program = deep(load_program, file, read_text(file))
     deep(check_program, program)
     return program
 

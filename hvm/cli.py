@@ -57,13 +57,10 @@ def fail(error: HvmError) -> NoReturn:
     raise typer.Exit(1)
 
 
-def load(path: Path):
-    """Read, parse and validate a .hvm file; every problem found is reported before exiting."""
-    from hvm.syntax import parse_book
-    from hvm.validate import validate
-
+def read_text(path: Path) -> str:
+    """A source file's text, or an error saying why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         fail(HvmError(f"cannot read `{path}`: no such file"))
     except IsADirectoryError:
@@ -72,6 +69,14 @@ def load(path: Path):
         fail(HvmError(f"cannot read `{path}`: not UTF-8 text (byte {err.start})"))
     except OSError as err:
         fail(HvmError(f"cannot read `{path}`: {err.strerror or err}"))
+
+
+def load(path: Path):
+    """Read, parse and validate a .hvm file; every problem found is reported before exiting."""
+    from hvm.syntax import parse_book
+    from hvm.validate import validate
+
+    text = read_text(path)
     try:
         book = parse_book(text, str(path))
     except HvmError as err:

@@ -16,6 +16,7 @@ from hvm import numbers
 
 # operators as they may follow `(` in fun syntax: `(+ a b)`
 FUN_OPERATORS = {"+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&", "|", "^", "<<", ">>", "**"}
+LITERAL_KINDS = {"NUMBER", "CHAR", "SYMBOL", "STRING", "LINK"}
 TERM_KEYWORDS = {"let", "use", "ask", "with", "match", "switch", "fold", "bend", "if", "open", "def"}
 
 
@@ -209,15 +210,8 @@ class FunParser:
                 return getattr(self, f"parse_fun_{text}")()
             self.advance()
             return ast.Var(text, self.tok_span(tok))
-        if kind in ("NUMBER", "CHAR", "SYMBOL"):
-            self.advance()
-            return ast.Num(tok.value, self.tok_span(tok))
-        if kind == "STRING":
-            self.advance()
-            return ast.Str(tok.value, self.tok_span(tok))
-        if kind == "LINK":
-            self.advance()
-            return ast.Link(tok.value, self.tok_span(tok))
+        if kind in LITERAL_KINDS:
+            return self.parse_literal()
         if kind == "OP":
             if text in ("λ", "@"):
                 self.advance()
@@ -249,6 +243,15 @@ class FunParser:
             if text in ("+", "-") and self.signed_number_follows():
                 return ast.Num(self.parse_signed_number(), self.span(tok))
         self.fail(f"expected a term, found {self.describe(tok)}", tok)
+
+    def parse_literal(self):
+        """A number, character, symbol, string or `$x`: the same in both syntaxes."""
+        tok = self.advance()
+        if tok.kind == "STRING":
+            return ast.Str(tok.value, self.tok_span(tok))
+        if tok.kind == "LINK":
+            return ast.Link(tok.value, self.tok_span(tok))
+        return ast.Num(tok.value, self.tok_span(tok))
 
     def parse_binder(self):
         """What a lambda or `let` binds: a name, `*`, `$x`, `(a, b)` or `{a b}`."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bend import ast
+from bend.frontend.fun import LITERAL_KINDS
 
 PRECEDENCE = {"|": 1, "^": 2, "&": 3, "==": 4, "!=": 4, "<": 5, ">": 5, "<=": 5, ">=": 5, "<<": 6, ">>": 6,
               "+": 7, "-": 7, "*": 8, "/": 8, "%": 8, "**": 9}
@@ -651,15 +652,8 @@ class ImpParser:
                           hint=f"`{text}` starts a statement; assign its result to a variable first")
             self.advance()
             return ast.Var(text, self.tok_span(tok))
-        if kind in ("NUMBER", "CHAR", "SYMBOL"):
-            self.advance()
-            return ast.Num(tok.value, self.tok_span(tok))
-        if kind == "STRING":
-            self.advance()
-            return ast.Str(tok.value, self.tok_span(tok))
-        if kind == "LINK":
-            self.advance()
-            return ast.Link(tok.value, self.tok_span(tok))
+        if kind in LITERAL_KINDS:
+            return self.parse_literal()
         if kind == "OP":
             if text in ("+", "-") and self.signed_number_follows():
                 return ast.Num(self.parse_signed_number(), self.span(tok))
