@@ -416,6 +416,7 @@ class Book:
     adts: dict = field(default_factory=dict)  # name -> Adt
     hvm_defs: dict = field(default_factory=dict)  # name -> HvmDef
     imports: list = field(default_factory=list)
+    broken: set = field(default_factory=set, compare=False)  # items left out after a syntax error
 
     def ctors(self) -> dict:
         """Constructor name -> its Adt."""

@@ -12,7 +12,6 @@ is not built yet: `run`, `run-c`, `run-cu` and `gen-hvm` say so and exit with 1;
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -35,32 +34,6 @@ FileArg = Annotated[Path, typer.Argument(help="The .bend file.", show_default=Fa
 STYLES = {"error": "bold red", "warning": "bold yellow"}
 
 
-def deep(fn, *args):
-    """Run the compiler with room to recurse: a thread with a large stack, a high recursion limit."""
-    result: list = []
-    errors: list = []
-
-    def target():
-        try:
-            result.append(fn(*args))
-        except BaseException as err:  # handed back to the calling thread
-            errors.append(err)
-
-    old_limit = sys.getrecursionlimit()
-    old_size = threading.stack_size(512 << 20)
-    sys.setrecursionlimit(max(old_limit, 200_000))
-    try:
-        thread = threading.Thread(target=target)
-        thread.start()
-        thread.join()
-    finally:
-        threading.stack_size(old_size)
-        sys.setrecursionlimit(old_limit)
-    if errors:
-        raise errors[0]
-    return result[0]
-
-
 def report(diagnostics) -> bool:
     """Print every diagnostic, errors and warnings in source order; True if there were errors."""
     for d in diagnostics.sorted():
@@ -73,8 +46,8 @@ def load_and_check(file: Path):
     from bend.check import check_program
     from bend.frontend.loader import load_program
 
-    program = deep(load_program, file, read_text(file))
-    deep(check_program, program)
+    program = load_program(file, read_text(file))
+    check_program(program)
     return program
 
 
@@ -94,7 +67,7 @@ def parse(file: FileArg) -> None:
     program = load_and_check(file)
     if report(program.diagnostics):
         raise typer.Exit(1)
-    print(deep(show_book, program.main.book), end="")
+    print(show_book(program.main.book), end="")
 
 
 def not_built(what: str) -> None:

@@ -7,7 +7,8 @@ Out: its diagnostics, added to the program's own (from parsing and loading).
 from __future__ import annotations
 
 from bend.check.names import check_names
+from bend.deep import deep
 
 
 def check_program(program) -> None:
-    check_names(program, program.diagnostics)
+    deep(check_names, program, program.diagnostics)

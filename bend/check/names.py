@@ -97,7 +97,12 @@ class NameChecker:
             if definition.builtin:
                 continue
             self.namespace = self.program.namespace(canonical)
-            self.check_definition(definition, Context())
+            try:
+                self.check_definition(definition, Context())
+            except RecursionError:
+                self.bound.clear()
+                self.diagnostics.error("this definition nests too deeply to be checked", definition.span,
+                                       hint="split it into smaller definitions")
         for canonical, adt in book.adts.items():
             if adt.builtin:
                 continue
@@ -251,6 +256,9 @@ class NameChecker:
                 self.diagnostics.error("`fork` is used outside a `bend`", t.span,
                                        hint="`fork(...)` recurses inside the `when` branch of a `bend`")
             return
+        base = name.rpartition(".")[0]
+        if base and base in ctx.fields and ctx.fields[base] is None:
+            return  # a field of a variable whose `open` failed (reported there)
         if name == "wrap" and ctx.with_type is not None:
             if f"{ctx.with_type}/wrap" not in self.namespace:
                 self.diagnostics.error(f"`wrap` needs a definition `{ctx.with_type}/wrap`", t.span)
@@ -261,7 +269,7 @@ class NameChecker:
         if name == "wrap":
             return "`wrap` exists inside a `with` block"
         base, dot, field = name.rpartition(".")
-        if dot and base in ctx.fields:
+        if dot and ctx.fields.get(base) is not None:
             ctor, fields = ctx.fields[base]
             return f"`{ctor}` has no field `{field}`; its fields are: {', '.join(fields) or 'none'}"
         if dot and base in self.bound:
@@ -345,14 +353,17 @@ class NameChecker:
         adt = self.adt(t.typ)
         if t.var not in self.bound:
             self.diagnostics.error(f"unbound variable `{t.var}` in `open`", t.span)
-        if adt is None:
-            types = [n for n, c in self.namespace.items() if c in self.program.book.adts]
-            self.diagnostics.error(f"`open` of an unknown type `{t.typ}`", t.span, did_you_mean(t.typ, types))
-            self.term(t.body, ctx)
+        if adt is None or len(adt.ctors) != 1:
+            if adt is None:
+                types = [n for n, c in self.namespace.items() if c in self.program.book.adts]
+                self.diagnostics.error(f"`open` of an unknown type `{t.typ}`", t.span, did_you_mean(t.typ, types))
+            else:
+                self.diagnostics.error(f"`open` needs a type with one constructor; `{t.typ}` has {len(adt.ctors)}",
+                                       t.span, hint=f"use `match {t.var}:` to tell its constructors apart")
+            unknown = dict(ctx.fields)
+            unknown[t.var] = None  # its fields are unknown: using them is not a second error
+            self.term(t.body, ctx.but(fields=unknown))
             return
-        if len(adt.ctors) != 1:
-            self.diagnostics.error(f"`open` needs a type with one constructor; `{t.typ}` has {len(adt.ctors)}",
-                                   t.span, hint=f"use `match {t.var}:` to tell its constructors apart")
         fields = [f.name for f in adt.ctors[0].fields]
         hint = dict(ctx.fields)
         hint[t.var] = (adt.ctors[0].name, fields)
@@ -377,8 +388,9 @@ class NameChecker:
                                    hint="keep one entry point")
         entry = names.get("main") or names.get("Main")
         if entry is None:
-            self.diagnostics.error("this program has no `main` definition", path=str(main.path),
-                                   hint="add `def main():` (or `main = ...`): the program starts there")
+            if not {"main", "Main"} & main.book.broken:  # (a syntax error in `main` was reported)
+                self.diagnostics.error("this program has no `main` definition", path=str(main.path),
+                                       hint="add `def main():` (or `main = ...`): the program starts there")
         elif len(entry.rules) > 1:
             self.diagnostics.error("`main` has several rules; it must have exactly one", entry.span)
 

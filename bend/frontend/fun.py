@@ -197,7 +197,9 @@ class FunParser:
         value = numbers.payload_of(numb)
         value = -value if sign.text == "-" else value
         if not -(1 << 23) <= value < (1 << 23):
-            self.fail(f"number literal `{sign.text}{tok.text}` does not fit in i24 (-8388608 to +8388607)", tok)
+            self.diagnostics.error(f"number literal `{sign.text}{tok.text}` does not fit in i24 (-8388608 to +8388607)",
+                                   self.span(sign, tok))
+            raise self.failure()
         return numbers.new_i24(value)
 
     # -- terms
@@ -256,7 +258,7 @@ class FunParser:
     def parse_binder(self):
         """What a lambda or `let` binds: a name, `*`, `$x`, `(a, b)` or `{a b}`."""
         tok = self.peek()
-        if tok.kind == "NAME":
+        if tok.kind == "NAME" and tok.text not in TERM_KEYWORDS:
             self.advance()
             return ast.PVar(tok.text, self.tok_span(tok))
         if tok.kind == "LINK":
@@ -424,6 +426,7 @@ class FunParser:
         scrutinee, bind, with_ = self.parse_scrutinee_header()
         self.expect("{", "to open the `switch` cases")
         arms = []
+        is_default = False
         while not self.at("}"):
             if self.peek().kind == "EOF":
                 self.fail_here("expected `}` to close the `switch`")
@@ -434,6 +437,9 @@ class FunParser:
             self.optional_semicolon()
             if is_default:
                 break
+        if not is_default:
+            self.fail_here("a switch ends with a `_` case", hint="the `_` case takes every number not matched before it: "
+                                                                 "switch n { 0: a; _: b }")
         self.expect("}", "after the `_` case", hint="`_` is the last case of a switch")
         return ast.Switch(scrutinee, bind, with_, arms, self.span(start))
 
@@ -507,6 +513,7 @@ class FunParser:
         ctors = [self.parse_fun_ctor(name)]
         while self.accept("|"):
             ctors.append(self.parse_fun_ctor(name))
+        self.check_ctors(ctors)
         return ast.Adt(name, params, ctors, False, self.span(start))
 
     def parse_fun_ctor(self, type_name: str) -> ast.Ctor:
@@ -534,6 +541,13 @@ class FunParser:
             return ast.Field(name, recursive, typ, self.span(start))
         name = self.expect_name("a field name").text
         return ast.Field(name, recursive, None, self.span(start))
+
+    def check_ctors(self, ctors: list) -> None:
+        seen = set()
+        for c in ctors:
+            if c.name in seen:
+                self.diagnostics.error(f"the constructor `{c.name}` is repeated", c.span)
+            seen.add(c.name)
 
     def check_fields(self, fields: list) -> None:
         seen = set()

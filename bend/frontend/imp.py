@@ -24,10 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bend import ast
-from bend.frontend.fun import LITERAL_KINDS
+from bend.frontend.fun import LITERAL_KINDS, TERM_KEYWORDS
 
 PRECEDENCE = {"|": 1, "^": 2, "&": 3, "==": 4, "!=": 4, "<": 5, ">": 5, "<=": 5, ">=": 5, "<<": 6, ">>": 6,
               "+": 7, "-": 7, "*": 8, "/": 8, "%": 8, "**": 9}
+# fun keywords that imp does not reserve: they could not be printed back as names
+FUN_KEYWORDS = TERM_KEYWORDS - {"use", "with", "match", "switch", "fold", "bend", "if", "open", "def"}
 IN_PLACE = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|", "^=": "^"}
 STATEMENT_WORDS = {"return", "if", "elif", "else", "match", "switch", "fold", "bend", "with", "open", "use", "def",
                    "case", "when"}
@@ -77,7 +79,7 @@ class ImpParser:
             self.fail_here("expected an indented block, found the end of the file")
         indent = tok.indent
         if not (indent.startswith(parent) and len(indent) > len(parent)):
-            if indent.strip(" \t") == "" and len(indent) > len(parent):
+            if parent and indent and not parent.startswith(indent) and set(indent) != set(parent):
                 self.fail("this line's indentation mixes tabs and spaces differently from the line above",
                           tok, hint="indent with spaces only, or with tabs only")
             self.fail(f"expected an indented block after `{header.text} ...:`", tok,
@@ -116,12 +118,14 @@ class ImpParser:
 
     def parse_imp_definition(self) -> ast.Definition:
         start = self.expect("def")
+        if self.peek().first:
+            self.fail("expected the function's name after `def`", start, hint="def name(x):")
         name = self.expect_name("the function's name after `def`")
         params, types, typed = [], [], False
         if self.at("("):
             self.open_bracket()
             while not self.at(")"):
-                pattern = self.parse_imp_binder()
+                pattern = self.parse_imp_binder("a parameter name")
                 if self.accept(":"):
                     types.append(self.parse_type())
                     typed = True
@@ -164,6 +168,7 @@ class ImpParser:
             self.end_statement()
         if self.peek().first and self.peek().indent == indent:
             self.fail(f"expected a constructor, found {self.describe(self.peek())}", self.peek())
+        self.check_ctors(ctors)
         return ast.Adt(name, params, ctors, False, self.span(start))
 
     def parse_object(self) -> ast.Adt:
@@ -232,7 +237,9 @@ class ImpParser:
     def parse_imp_open(self) -> Stmt:
         start = self.advance()
         typ = self.expect_name("a type after `open`").text
-        self.expect(":", "after the type", hint=f"open {typ}: variable")
+        colon = self.expect(":", "after the type", hint=f"open {typ}: variable")
+        if self.ends_line():
+            self.fail("expected the variable to open after `:`", colon, hint=f"open {typ}: variable")
         var = self.expect_name("the variable to open").text
         return Stmt("open", self.span(start), name=typ, value=var)
 
@@ -284,9 +291,13 @@ class ImpParser:
             items.append(self.parse_imp_binder())
         return ast.PTuple(items, self.span(start))
 
-    def parse_imp_binder(self):
+    def parse_imp_binder(self, what: str | None = None):
+        """A name, `*`, `$x`, `(a, b)` or `{a, b}`; `what` names the place for errors (else: a statement)."""
         tok = self.peek()
         if tok.kind == "NAME" and tok.text not in STATEMENT_WORDS:
+            if tok.text in FUN_KEYWORDS:
+                self.fail(f"`{tok.text}` is a keyword (of the fun syntax) and cannot name a variable", tok,
+                          hint="choose another name")
             self.advance()
             return ast.PVar(tok.text, self.tok_span(tok))
         if tok.kind == "LINK":
@@ -298,13 +309,16 @@ class ImpParser:
         if tok.text in ("(", "{"):
             close = ")" if tok.text == "(" else "}"
             self.open_bracket()
-            items = [self.parse_imp_binder()]
+            items = [self.parse_imp_binder(what)]
             while self.accept(","):
-                items.append(self.parse_imp_binder())
+                items.append(self.parse_imp_binder(what))
             self.close_bracket(close, "to close the pattern")
             if tok.text == "{":
                 return ast.PSup(items, self.span(tok))
             return items[0] if len(items) == 1 else ast.PTuple(items, self.span(tok))
+        if what is not None:
+            self.fail(f"expected {what}, found {self.describe(tok)}", tok,
+                      hint="a name, `*`, `$x`, `(a, b)` or `{a, b}`")
         self.fail(f"expected a statement, found {self.describe(tok)}", tok,
                   hint="statements are assignments `x = ...`, `return ...`, `if`, `match`, `switch`, "
                        "`fold`, `bend`, `with`, `open`, `use` and `def`")
@@ -359,8 +373,8 @@ class ImpParser:
             self.expect(":", "after the `elif` condition")
             blocks.append(self.parse_block(elif_tok))
         if not self.same_indent_word(start, "else"):
-            self.fail("expected `else` at the same indentation as its `if`", self.peek(),
-                      hint="an `if` always has an `else` (Bend has no statement without a value)")
+            self.fail("expected `else` for this `if`", start,
+                      hint="an `if` always has an `else`, at the same indentation as the `if`")
         else_tok = self.advance()
         self.expect(":", "after `else`")
         blocks.append(self.parse_block(else_tok))
@@ -462,7 +476,8 @@ class ImpParser:
         self.expect(":", "after the `when` condition")
         step = self.parse_block(when_tok)
         if not self.same_indent_word(when_tok, "else"):
-            self.fail("expected `else` at the same indentation as `when`", self.peek())
+            self.fail("expected `else` for this `when`", when_tok,
+                      hint="a `bend` has a `when` branch and an `else` branch, at the same indentation")
         else_tok = self.advance()
         self.expect(":", "after `else`")
         base = self.parse_block(else_tok)
@@ -561,7 +576,7 @@ class ImpParser:
         while not self.at(":"):
             if self.ends_line() or self.peek().kind == "EOF":
                 self.fail_here("expected `:` after the lambda's parameters", hint="lambda x, y: x + y")
-            params.append(self.parse_imp_binder())
+            params.append(self.parse_imp_binder("a lambda parameter"))
             self.accept(",")
         if not params:
             self.fail("a lambda has at least one parameter", start)
@@ -648,8 +663,10 @@ class ImpParser:
             if text == "lambda":
                 return self.parse_imp_lambda()
             if text in STATEMENT_WORDS:
+                branching = text in ("if", "match", "switch", "fold", "bend", "with")
                 self.fail(f"`{text}` cannot be used in an expression", tok,
-                          hint=f"`{text}` starts a statement; assign its result to a variable first")
+                          hint=f"`{text}` is a statement: write it on its own line and assign the variable "
+                               f"in each of its branches" if branching else f"`{text}` starts a statement")
             self.advance()
             return ast.Var(text, self.tok_span(tok))
         if kind in LITERAL_KINDS:
@@ -695,7 +712,7 @@ class ImpParser:
         first = self.parse_expr()
         if self.at("for"):
             self.advance()
-            binder = self.parse_imp_binder()
+            binder = self.parse_imp_binder("a name after `for`")
             self.expect("in", "in the list comprehension", hint="[x * 2 for x in xs if x > 1]")
             source = self.parse_expr()
             cond = self.parse_expr() if self.accept("if") else None

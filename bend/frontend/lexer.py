@@ -84,7 +84,7 @@ def tokenize(text: str, path: str, diagnostics: Diagnostics) -> list[Token]:
     first, indent, space = True, "", True
     line_indent = ""
     line_start = 0
-    pos, size, match = 0, len(text), TOKEN.match
+    pos, size, match = (1 if text.startswith("\ufeff") else 0), len(text), TOKEN.match  # skip a byte order mark
     while pos < size:
         m = match(text, pos)
         kind = m.lastgroup
@@ -127,11 +127,12 @@ def tokenize(text: str, path: str, diagnostics: Diagnostics) -> list[Token]:
             kind, value = "STRING", unescape(token_text[1:-1], path, text, start + 1, diagnostics)
         elif kind == "char":
             kind = "CHAR"
+            errors_before = len(diagnostics.items)
             chars = unescape(token_text[1:-1], path, text, start + 1, diagnostics)
-            if len(chars) != 1:
+            if len(chars) != 1 and len(diagnostics.items) == errors_before:
                 diagnostics.error(f"a character literal holds exactly one character, not {len(chars)}",
                                   Span(path, text, start, end), hint='use double quotes for a string: "..."')
-                chars = chars[:1] or "\0"
+            chars = chars[:1] or "\0"
             value = numbers.new_u24(ord(chars) & numbers.MASK24)
         elif kind == "symbol":
             kind = "SYMBOL"

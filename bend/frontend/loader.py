@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bend import ast
-from bend.diagnostics import Diagnostics
+from bend.deep import deep
+from bend.diagnostics import Diagnostics, did_you_mean
 from bend.frontend.named_args import order_named_args
 from bend.frontend.parser import Parser
 from hvm.errors import Span
 
 PRELUDE = Path(__file__).resolve().parent.parent / "stdlib" / "builtins.bend"
 PRELUDE_MODULE = "<builtins>"
+UNRESOLVED = "<unresolved>/"  # canonical names of what could not be read: uses of them are not errors
 MAIN_MODULE = "<main>"
 
 
@@ -101,6 +103,8 @@ class Loader:
     def bind_module(self, module: Module) -> None:
         """Fill the module's namespace: the prelude, its own items, then what it imports."""
         namespace = dict(self.modules[PRELUDE_MODULE].namespace)
+        for name in module.book.broken - {None}:  # a syntax error was reported there: do not repeat it
+            namespace[name] = UNRESOLVED + name
         for name in item_names(module.book):
             namespace[name] = module.prefix + name
         for imp in module.book.imports:
@@ -115,6 +119,9 @@ class Loader:
     def import_binds(self, module: Module, imp: ast.Import) -> dict:
         base = module.path.resolve().parent if imp.path.startswith(".") else self.root
         target = (base / imp.path).resolve()
+        if not target.name:
+            self.diagnostics.error(f"`{imp.path}` is not a module: it names the root of the file system", imp.span)
+            return self.unresolved(imp)
         if imp.names == ["*"] and target.is_dir():
             binds = {}
             for file in sorted(target.glob("*.bend")):
@@ -124,7 +131,7 @@ class Loader:
             return binds
         imported = self.module_at(target.with_suffix(".bend"), imp.span, imp.path)
         if imported is None:
-            return {}
+            return self.unresolved(imp)
         names = item_names(imported.book)
         if imp.names is None:  # import path [as alias]
             alias = imp.alias or imp.path.rstrip("/").split("/")[-1]
@@ -134,7 +141,9 @@ class Loader:
         binds = {}
         for name, alias in imp.names:
             if name not in names:
-                self.diagnostics.error(f"`{imp.path}` has no definition, type or constructor `{name}`", imp.span)
+                self.diagnostics.error(f"`{imp.path}` has no definition, type or constructor `{name}`", imp.span,
+                                       did_you_mean(name, names))
+                binds[alias or name] = UNRESOLVED + name
                 continue
             binds[alias or name] = imported.prefix + name
             adt = imported.book.adts.get(name)
@@ -142,6 +151,13 @@ class Loader:
                 visible = (alias or name) + ctor.name[len(name):] if ctor.name.startswith(name + "/") else ctor.name
                 binds[visible] = imported.prefix + ctor.name
         return binds
+
+    @staticmethod
+    def unresolved(imp: ast.Import) -> dict:
+        """What a failed import would have bound, bound to nothing: its uses are not errors again."""
+        if imp.names is None or imp.names == ["*"]:
+            return {}
+        return {alias or name: UNRESOLVED + name for name, alias in imp.names}
 
     def module_at(self, file: Path, span: Span | None, written: str | None = None) -> Module | None:
         """The module of `file`, parsed and bound on first use."""
@@ -182,7 +198,7 @@ class Loader:
                 for name, item in getattr(module.book, table_name).items():
                     canonical = module.prefix + name
                     if module.key != PRELUDE_MODULE and canonical in self.modules[PRELUDE_MODULE].namespace:
-                        what = {"defs": "definition", "adts": "type", "hvm_defs": "definition"}[table_name]
+                        what = builtin_kind(self.modules[PRELUDE_MODULE].book, canonical)
                         self.diagnostics.error(f"`{name}` redefines a builtin {what}", item.span,
                                                hint="the prelude's names cannot be redefined; choose another name")
                         continue
@@ -198,6 +214,14 @@ class Loader:
                 check_builtin_ctors(module, self.modules[PRELUDE_MODULE], self.diagnostics)
             order_named_args(module.book, *visible_items(module, program), self.diagnostics)
         return program
+
+
+def builtin_kind(prelude: ast.Book, name: str) -> str:
+    if name in prelude.adts:
+        return "type"
+    if any(c.name == name for adt in prelude.adts.values() for c in adt.ctors):
+        return "constructor"
+    return "definition"
 
 
 def check_builtin_ctors(module: Module, prelude: Module, diagnostics: Diagnostics) -> None:
@@ -228,4 +252,4 @@ def visible_items(module: Module, program: Program) -> tuple[dict, dict]:
 
 def load_program(path: Path, text: str | None = None) -> Program:
     """Load `path` with everything it imports. Raises OSError / UnicodeDecodeError for the main file."""
-    return Loader(path).load(path, text)
+    return deep(Loader(path).load, path, text)

@@ -28,13 +28,50 @@ def parameters(name: str, defs: dict, ctors: dict) -> list[str] | None:
     return None
 
 
+def pattern_names(p) -> list[str]:
+    cls = type(p)
+    if cls is ast.PVar:
+        return [p.name]
+    if cls is ast.PCtr:
+        return [n for a in p.args for n in pattern_names(a)]
+    if cls in (ast.PTuple, ast.PSup, ast.PList):
+        return [n for item in p.items for n in pattern_names(item)]
+    return []
+
+
+def local_names(definition: ast.Definition) -> set[str]:
+    """Every name the definition binds anywhere (parameters, lambdas, lets, arms, ...)."""
+    names = {n for rule in definition.rules for p in rule.patterns for n in pattern_names(p)}
+    stack = [rule.body for rule in definition.rules]
+    while stack:
+        t = stack.pop()
+        cls = type(t)
+        if cls in (ast.Lam, ast.Let, ast.Ask):
+            names.update(pattern_names(t.pattern))
+        elif cls is ast.Use:
+            names.add(t.name)
+        elif cls in (ast.Match, ast.Fold, ast.Switch):
+            names.update(n for n in [t.bind, *(k for k, _ in t.with_)] if n)
+            if cls is not ast.Switch:
+                names.update(arm.pattern for arm in t.arms)
+        elif cls is ast.Bend:
+            names.update(n for n, _ in t.binds)
+        elif cls is ast.LocalDef:
+            names |= {t.definition.name} | local_names(t.definition)
+        stack.extend(ast.subterms(t))
+    return names
+
+
 def order_named_args(book: ast.Book, defs: dict, ctors: dict, diagnostics: Diagnostics) -> None:
+    local: set[str] = set()
+
     def fix(term):
         if type(term) is not ast.Call:
             return term
         fun = term.fun
-        if type(fun) is not ast.Var:
-            diagnostics.error("named arguments need the name of a function or constructor", term.span)
+        if type(fun) is not ast.Var or fun.name in local:
+            what = f"`{fun.name}` is a variable here: " if type(fun) is ast.Var else ""
+            diagnostics.error(f"{what}named arguments need the name of a function or constructor", term.span)
             return term.fun
         params = parameters(fun.name, defs, ctors)
         if params is None:
@@ -64,5 +101,6 @@ def order_named_args(book: ast.Book, defs: dict, ctors: dict, diagnostics: Diagn
         return result
 
     for d in book.defs.values():
+        local = local_names(d)  # (all of them: a name bound anywhere in it is taken as a variable)
         for rule in d.rules:
             rule.body = ast.rewrite(rule.body, fix)

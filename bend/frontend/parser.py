@@ -35,6 +35,7 @@ class Parser(FunParser, ImpParser, TypeParser):
         self.pos = 0
         self.book = ast.Book()
         self.fresh_count = 0
+        self.item_start = 0
         self.bracket_depth = 0  # imp: inside brackets a line break does not end an expression
         self.hoisted: list = []  # imp: map reads to bind before the current statement
 
@@ -85,8 +86,31 @@ class Parser(FunParser, ImpParser, TypeParser):
         return Span(self.path, self.text, tok.start, max(tok.end, tok.start + 1))
 
     def fail(self, message: str, tok: Token, hint: str | None = None):
+        if tok.kind == "BAD":
+            message, hint = f"unexpected character `{tok.text}`", "Bend has no use for this character here"
+        elif tok.first and tok.indent == "" and tok.kind != "EOF":
+            unclosed = self.unclosed_bracket()
+            if unclosed is not None:  # the next item starts: an opening bracket was never closed
+                tok = unclosed
+                closer = {"(": ")", "[": "]", "{": "}"}[unclosed.text]
+                message = f"this `{unclosed.text}` is never closed: `{closer}` expected before the next definition"
+                hint = f"add `{closer}` where it ends"
         self.diagnostics.error(message, self.tok_span(tok), hint)
         raise ParseFail
+
+    def failure(self) -> ParseFail:
+        return ParseFail()
+
+    def unclosed_bracket(self) -> Token | None:
+        """The innermost bracket opened in the current item and not closed before this point."""
+        stack = []
+        for tok in self.tokens[self.item_start:self.pos]:
+            if tok.kind == "OP":
+                if tok.text in ("(", "[", "{"):
+                    stack.append(tok)
+                elif tok.text in (")", "]", "}") and stack:
+                    stack.pop()
+        return stack[-1] if stack else None
 
     def fail_here(self, message: str, hint: str | None = None):
         self.fail(message, self.peek(), hint)
@@ -100,13 +124,24 @@ class Parser(FunParser, ImpParser, TypeParser):
 
     def parse(self) -> tuple[ast.Book, Diagnostics]:
         while self.peek().kind != "EOF":
-            start = self.pos
+            start = self.item_start = self.pos
             try:
                 self.top_level()
-            except ParseFail:
+            except (ParseFail, RecursionError) as err:
+                if isinstance(err, RecursionError):
+                    self.diagnostics.error("this definition nests too deeply to be read", self.tok_span(self.tokens[start]),
+                                           hint="split it into smaller definitions")
+                self.book.broken.add(self.item_name(start))
                 self.bracket_depth = 0
                 self.recover(start)
         return self.book, self.diagnostics
+
+    def item_name(self, start: int) -> str | None:
+        """The name of the item starting at token `start`, as far as it can be told."""
+        i = start
+        while self.tokens[i].text in ("checked", "unchecked", "def", "(", "type", "object", "hvm"):
+            i += 1
+        return self.tokens[i].text if self.tokens[i].kind == "NAME" else None
 
     def recover(self, start: int) -> None:
         """Skip to the next token that starts a line at column 1 and could start an item."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from bend import ast
+from bend.deep import deep
 from hvm import numbers
 
 ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0", '"': '\\"', "\\": "\\\\"}
@@ -75,7 +76,8 @@ def show_term(t) -> str:
         while type(fun) is ast.App:
             args.append(fun.arg)
             fun = fun.fun
-        return "(" + " ".join(show_term(x) for x in [fun, *reversed(args)]) + ")"
+        head = "(*)" if type(fun) is ast.Era else show_term(fun)  # `(* x)` would be a multiplication
+        return "(" + " ".join([head, *(show_term(x) for x in reversed(args))]) + ")"
     if cls is ast.Lam:
         return f"λ{show_binder(t.pattern)} {show_term(t.body)}"
     if cls is ast.Oper:
@@ -249,6 +251,10 @@ def show_import(imp: ast.Import) -> str:
 
 def show_book(book: ast.Book) -> str:
     """Every item of the book, in the order: imports, types, definitions, native definitions."""
+    return deep(_show_book, book)
+
+
+def _show_book(book: ast.Book) -> str:
     items = [show_import(i) for i in book.imports]
     items += [show_adt(a) for a in book.adts.values()]
     items += [show_definition(d) for d in book.defs.values()]
