@@ -374,25 +374,25 @@ class FunParser:
         self.expect("}", f"to close the {what} branch")
         return term
 
-    def parse_scrutinee_header(self):
-        """`x`, `x = e` or `e`, then an optional `with a, b = v`: (scrutinee, bind, with)."""
+    def parse_scrutinee_header(self, value=None):
+        """`x`, `x = e` or `e`, then an optional `with a, b = v`: (scrutinee, bind, with).
+
+        `value` parses the terms (fun terms by default; imp passes its expression parser).
+        """
+        value = value or self.parse_term
         bind = None
         if self.peek().kind == "NAME" and self.at("=", 1):
             bind = self.advance().text
             self.advance()
-        scrutinee = self.parse_scrutinee_term()
+        scrutinee = value()
         with_ = []
         if self.accept("with"):
             while True:
                 name = self.expect_name("a name after `with`")
-                value = self.parse_scrutinee_term() if self.accept("=") else None
-                with_.append((name.text, value))
+                with_.append((name.text, value() if self.accept("=") else None))
                 if not self.accept(","):
                     break
         return scrutinee, bind, with_
-
-    def parse_scrutinee_term(self):
-        return self.parse_term()
 
     def parse_arm_pattern(self) -> str:
         tok = self.peek()

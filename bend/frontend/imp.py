@@ -389,21 +389,10 @@ class ImpParser:
         return self.branch(start, "if", blocks, make)
 
     def parse_imp_header(self):
-        """`x`, `x = e`, then `with a, b = v`: (scrutinee, bind, with)."""
-        bind = None
-        if self.peek().kind == "NAME" and self.at("=", 1):
-            bind = self.advance().text
-            self.advance()
-        scrutinee = self.parse_expr()
-        with_ = []
-        if self.accept("with"):
-            while True:
-                name = self.expect_name("a name after `with`").text
-                with_.append((name, self.parse_expr() if self.accept("=") else None))
-                if not self.accept(","):
-                    break
+        """`x`, `x = e`, then `with a, b = v`, then `:`: (scrutinee, bind, with)."""
+        header = self.parse_scrutinee_header(self.parse_expr)
         self.expect(":", "at the end of the line")
-        return scrutinee, bind, with_
+        return header
 
     def parse_cases(self, start, what: str, case_pattern):
         """The `case ...:` blocks of a match, switch or fold: [(pattern, block, case token)]."""
