@@ -16,6 +16,10 @@ Terms
     Bend(binds, cond, step, base)  Open(typ, var, body)  LocalDef(definition, body)
     TreeNode(left, right) (![l r])  TreeLeaf(value) (!v)  Call(fun, args, kwargs) (named
     arguments, until the frontend puts them in order)
+Core terms (made by bend.desugar; the only terms left when it is done, with Var, Link, Era,
+Num, Lam, App, Oper, Let, Tuple and Sup)
+    Ref(name) (a definition, by its canonical name)  Swi(scrutinee, zero, succ) (HVM2's
+    two-way switch: `zero` when the number is 0, else `succ` applied to the number minus 1)
 Patterns
     PVar(name)  PEra()  PLink(name)  PNum(numb)  PStr(text)  PCtr(name, args)  PTuple(items)
     PSup(items)  PList(items)
@@ -167,11 +171,16 @@ class If:
 
 @node
 class Arm:
-    """`case Type/Ctor:` (a constructor), `case _:` or `case name:` (anything)."""
+    """`case Type/Ctor:` (a constructor), `case _:` or `case name:` (anything).
+
+    `binds`: once bend.desugar.fix_matches has run, the names the arm binds to the
+    constructor's fields, in order (None until then).
+    """
 
     pattern: str
     body: object
     span: Span | None = SPAN
+    binds: list | None = None
 
 
 @node
@@ -201,6 +210,7 @@ class Switch:
     with_: list
     arms: list  # terms, for the cases 0 .. len(arms) - 2, then the default
     span: Span | None = SPAN
+    pred: str | None = None  # once fixed (bend.desugar.fix_matches): the name the default arm binds
 
 
 @node
@@ -237,6 +247,24 @@ class TreeNode:
 @node
 class TreeLeaf:
     value: object
+    span: Span | None = SPAN
+
+
+@node
+class Ref:
+    """A reference to a definition (or constructor, or native definition), by canonical name."""
+
+    name: str
+    span: Span | None = SPAN
+
+
+@node
+class Swi:
+    """HVM2's switch: `zero` if the scrutinee is 0, else `(succ n-1)`."""
+
+    scrutinee: object
+    zero: object
+    succ: object
     span: Span | None = SPAN
 
 
@@ -426,13 +454,13 @@ class Book:
 # -- traversal
 
 TERM_CLASSES = (Var, Link, Era, Num, Str, List, Tuple, Sup, Lam, App, Call, Oper, Let, Use, Ask, With, If, Match,
-                Fold, Switch, Bend, Open, LocalDef, TreeNode, TreeLeaf)
+                Fold, Switch, Bend, Open, LocalDef, TreeNode, TreeLeaf, Ref, Swi)
 
 
 def subterms(term):
     """The terms directly inside `term` (the bodies of arms and local definitions' rules included)."""
     cls = type(term)
-    if cls in (Var, Link, Era, Num, Str):
+    if cls in (Var, Link, Era, Num, Str, Ref):
         return []
     if cls in (List, Tuple, Sup):
         return list(term.items)
@@ -464,6 +492,8 @@ def subterms(term):
         return [term.left, term.right]
     if cls is TreeLeaf:
         return [term.value]
+    if cls is Swi:
+        return [term.scrutinee, term.zero, term.succ]
     raise TypeError(f"not a term: {term!r}")
 
 
@@ -505,6 +535,8 @@ def map_subterms(term, fn) -> None:
         term.left, term.right = fn(term.left), fn(term.right)
     elif cls is TreeLeaf:
         term.value = fn(term.value)
+    elif cls is Swi:
+        term.scrutinee, term.zero, term.succ = fn(term.scrutinee), fn(term.zero), fn(term.succ)
 
 
 def rewrite(term, fn):

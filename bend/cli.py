@@ -2,11 +2,15 @@
 
 In:  command-line arguments.
 Out: results on stdout, diagnostics on stderr; exit code 0 (success), 1 (errors in the
-     program) or 2 (a usage error).
+     program, or a runtime limit) or 2 (a usage error).
 
-`bend check` and `bend parse` run the frontend (parsing, imports, checks). Compiling to nets
-is not built yet: `run`, `run-c`, `run-cu` and `gen-hvm` say so and exit with 1;
-`hvm run FILE.hvm` runs HVM2 nets today.
+    bend run FILE [ARGS]      compile and run on every core (same as run-c)
+    bend run-c FILE [ARGS]    the native parallel runtime (LLVM)
+    bend run-py FILE [ARGS]   the reference evaluator (pure Python)
+    bend gen-hvm FILE         print the HVM2 net the program compiles to
+    bend desugar FILE         print the program after the desugaring passes
+    bend check FILE           report every error and warning without running
+    bend parse FILE           print the syntax tree in the fun syntax
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from hvm.cli import fail, read_text
+from hvm.cli import (MemOpt, NoCacheOpt, RulesOpt, StatsOpt, ThreadsOpt, TimeoutOpt, fail, memory_limit, print_stats,
+                     read_text)
 from hvm.errors import HvmError
 
 app = typer.Typer(
@@ -31,12 +36,20 @@ app = typer.Typer(
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 FileArg = Annotated[Path, typer.Argument(help="The .bend file.", show_default=False)]
+ArgsArg = Annotated[list[str] | None, typer.Argument(
+    help="Terms (in the fun syntax) to apply `main` to, e.g. 10 '[1, 2]' '\"text\"'.", show_default=False)]
+OptOpt = Annotated[list[str] | None, typer.Option(
+    "-O", help="Compiler option: eta, float-combinators, linearize-matches, prune, all; no-<name> turns one off. "
+               "Repeatable.", show_default=False)]
 STYLES = {"error": "bold red", "warning": "bold yellow"}
 
 
-def report(diagnostics) -> bool:
-    """Print every diagnostic, errors and warnings in source order; True if there were errors."""
+def report(diagnostics, warnings: bool = True) -> bool:
+    """Print the diagnostics (errors and, unless told not to, warnings) in source order;
+    True if there were errors."""
     for d in diagnostics.sorted():
+        if d.severity == "warning" and not warnings:
+            continue
         text = d.render()
         stderr.print(Text.assemble((d.severity, STYLES[d.severity]), text.removeprefix(d.severity)))
     return bool(diagnostics.errors)
@@ -51,12 +64,142 @@ def load_and_check(file: Path):
     return program
 
 
-@app.command("check")
-def check(file: FileArg) -> None:
-    """Check a program for errors without running it: syntax, names, patterns, `main`."""
+def options_from(flags: list[str] | None):
+    from bend.desugar.context import Options
+
+    options = Options()
+    for flag in flags or []:
+        for name in flag.split():
+            try:
+                options.set(name)
+            except ValueError as err:
+                raise typer.BadParameter(str(err), param_hint="-O") from None
+    return options
+
+
+def parse_args(args: list[str] | None) -> list:
+    from bend.diagnostics import Diagnostics
+    from bend.frontend.parser import parse_term_text
+
+    terms, diagnostics = [], Diagnostics()
+    for i, text in enumerate(args or []):
+        term, found = parse_term_text(text, f"<argument {i + 1}>")
+        diagnostics.extend(found)
+        terms.append(term)
+    if report(diagnostics):
+        raise typer.Exit(1)
+    return terms
+
+
+def compile_file(file: Path, flags: list[str] | None, args: list[str] | None = None, warnings: bool = True):
+    """Load, check and compile `file`; every problem found is reported before exiting."""
+    from bend.diagnostics import BendError
+    from bend.to_hvm import compile_program
+
+    options = options_from(flags)
+    terms = parse_args(args)
+    program = load_and_check(file)
+    if report(program.diagnostics, warnings):
+        raise typer.Exit(1)
+    before = len(program.diagnostics.items)
+    try:
+        compiled = compile_program(program, options, terms)
+    except BendError as err:
+        err.diagnostics.items = err.diagnostics.items[before:]
+        report(err.diagnostics, warnings)
+        raise typer.Exit(1) from None
+    program.diagnostics.items = program.diagnostics.items[before:]
+    report(program.diagnostics, warnings)
+    return compiled
+
+
+def run_with(backend: str, file: Path, args, flags, stats: bool, rules: bool, **options) -> None:
+    from bend.runner import run_compiled
+
+    compiled = compile_file(file, flags, args, warnings=False)
+    sys.stdout.flush()
+    try:
+        outcome = run_compiled(compiled, backend, **options)
+    except HvmError as err:
+        fail(err)
+    except MemoryError:
+        fail(HvmError("out of memory: Python could not allocate more", hint="lower the program's size or use --mem"))
+    print(f"Result: {outcome.text}")
+    print_stats(outcome.stats, stats, rules)
+
+
+def run_native(file, args, flags, stats, rules, mem, threads, timeout, no_cache) -> None:
+    from hvm.llvm_cpu.backend import MAX_MEMORY
+
+    run_with("c", file, args, flags, stats, rules, memory=memory_limit(mem, MAX_MEMORY), threads=threads,
+             timeout=timeout, use_cache=not no_cache)
+
+
+@app.command("run")
+def run(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
+        threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
+        opt: OptOpt = None) -> None:
+    """Run a program on the default backend: the parallel native runtime (as run-c)."""
+    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache)
+
+
+@app.command("run-c")
+def run_c(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
+          threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
+          opt: OptOpt = None) -> None:
+    """Run a program on the native runtime (LLVM), on every core."""
+    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache)
+
+
+@app.command("run-py")
+def run_py(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
+           timeout: TimeoutOpt = None, opt: OptOpt = None) -> None:
+    """Run a program on the reference evaluator (pure Python, one thread): slow, the specification."""
+    run_with("py", file, args, opt, stats, rules, memory=memory_limit(mem), timeout=timeout)
+
+
+@app.command("run-cu")
+def run_cu(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False) -> None:
+    """Run a program on the GPU."""
+    fail(HvmError("not supported yet: the CUDA runtime (bend run-cu)", hint="`bend run-c` runs on every CPU core"))
+
+
+@app.command("gen-hvm")
+def gen_hvm(file: FileArg, opt: OptOpt = None) -> None:
+    """Print the HVM2 net a program compiles to (`hvm run` runs it)."""
+    from hvm.syntax import show_book
+
+    print(show_book(compile_file(file, opt).hvm), end="")
+
+
+@app.command("desugar")
+def desugar_cmd(file: FileArg, opt: OptOpt = None, stop_after: Annotated[str | None, typer.Option(
+        "--stop-after", help="Stop after this pass (see bend/desugar/pipeline.py).", show_default=False)] = None
+                ) -> None:
+    """Print the program after the desugaring passes (core terms, in the fun syntax)."""
+    from bend.desugar.pipeline import PASSES, desugar
+    from bend.diagnostics import BendError
+    from bend.frontend.printer import show_definition
+
+    if stop_after is not None and stop_after not in PASSES:
+        raise typer.BadParameter(f"no pass `{stop_after}`; the passes: {', '.join(PASSES)}", param_hint="--stop-after")
     program = load_and_check(file)
     if report(program.diagnostics):
         raise typer.Exit(1)
+    try:
+        book, _ = desugar(program, options_from(opt), stop_after)
+    except BendError as err:
+        report(err.diagnostics)
+        raise typer.Exit(1) from None
+    for d in book.defs.values():
+        if not d.builtin:
+            print(show_definition(d))
+
+
+@app.command("check")
+def check(file: FileArg, opt: OptOpt = None) -> None:
+    """Check a program for errors without running it: syntax, names, patterns, `main`."""
+    compile_file(file, opt)
 
 
 @app.command("parse")
@@ -68,36 +211,6 @@ def parse(file: FileArg) -> None:
     if report(program.diagnostics):
         raise typer.Exit(1)
     print(show_book(program.main.book), end="")
-
-
-def not_built(what: str) -> None:
-    fail(HvmError(f"not supported yet: {what}",
-                  hint="the compiler to nets is not built yet; `bend check` checks a program, "
-                       "`hvm run FILE.hvm` runs HVM2 nets"))
-
-
-@app.command("run")
-def run(file: FileArg) -> None:
-    """Run a program on the default backend (the parallel CPU runtime)."""
-    not_built("compiling Bend programs to nets (bend run)")
-
-
-@app.command("run-c")
-def run_c(file: FileArg) -> None:
-    """Run a program on the parallel CPU runtime."""
-    not_built("compiling Bend programs to nets (bend run-c)")
-
-
-@app.command("run-cu")
-def run_cu(file: FileArg) -> None:
-    """Run a program on the GPU."""
-    not_built("compiling Bend programs to nets (bend run-cu)")
-
-
-@app.command("gen-hvm")
-def gen_hvm(file: FileArg) -> None:
-    """Print the HVM2 net a program compiles to."""
-    not_built("compiling Bend programs to nets (bend gen-hvm)")
 
 
 def main() -> None:

@@ -118,13 +118,17 @@ def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rul
         stderr.print("interrupted", markup=False)
         raise typer.Exit(130) from None
     print(f"Result: {show_tree(result.tree)}")
+    print_stats(result.stats, stats, rules)
+
+
+def print_stats(s, stats: bool, rules: bool = False) -> None:
+    """The lines HVM2 prints after the result with `-s` (and one per rule with `--rules`)."""
     if stats:
-        s = result.stats
         print(f"- ITRS: {s.interactions}")
         print(f"- TIME: {s.seconds:.2f}s")
         print(f"- MIPS: {s.mips:.2f}")
     if rules:
-        for rule, count in result.stats.rules.items():
+        for rule, count in s.rules.items():
             if rule != "LINK":
                 print(f"- {rule}: {count}")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hvm.book import Book, Era, Node, Num, Ref, Tag, Tree, Var, iter_net_trees, iter_subtrees
+from hvm.book import Book, Era, Net, Node, Num, Ref, Tag, Tree, Var, iter_net_trees, iter_subtrees
 from hvm.errors import HvmError
 from hvm.ports import ERA, NUM, PAR_BIT, REF, VAR, port
 
@@ -102,6 +102,14 @@ def flatten(book: Book, entry: str = "main") -> FlatBook:
             FlatDef(name, fid, name not in unsafe, root, tuple(map(tuple, builder.nodes)), redexes, len(builder.vars))
         )
     return FlatBook(tuple(defs), fids)
+
+
+def flatten_net(net: Net, fids: dict[str, int], name: str = "<boot>") -> FlatDef:
+    """A net that is no definition of the book (a run's starting net), with the book's fids."""
+    builder = _DefBuilder(fids)
+    root = builder.port_of(net.root)
+    redexes = tuple((builder.port_of(r.a, parallel=r.parallel), builder.port_of(r.b)) for r in net.redexes)
+    return FlatDef(name, -1, False, root, tuple(map(tuple, builder.nodes)), redexes, len(builder.vars))
 
 
 class _DefBuilder:

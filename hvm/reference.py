@@ -21,9 +21,9 @@ from __future__ import annotations
 import random
 import time
 
-from hvm.book import Book, Tree
+from hvm.book import Book, Net, Tree
 from hvm.errors import LimitError
-from hvm.flatbook import FlatBook, flatten
+from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm.numbers import new_u24, operate, payload_of
 from hvm.ports import CON, DUP, ERA, FID_MASK, FREE, NONE, NUM, OPR, VAR
 from hvm.readback import chain_resolver, read_back
@@ -68,10 +68,7 @@ class Machine:
         self.hbag: list[tuple[int, int]] = []  # high priority: LINK VOID ERAS ANNI
         self.rbag: list[tuple[int, int]] = []  # low priority: CALL COMM OPER SWIT
         self.counts = [0] * len(RULE_NAMES)
-        # each definition's ports in one flat list: node pairs, redex pairs, then the root
-        self.templates = [
-            [p for pair in d.nodes + d.redexes for p in pair] + [d.root] for d in book.defs
-        ]
+        self.templates = [self.template(d) for d in book.defs]
         rules = (self.link, self.call, self.void, self.eras, self.anni, self.comm, self.oper, self.swit)
         # indexed by `tag(a) << 3 | tag(b)` with tag(a) <= tag(b)
         self.rule_of = [rules[RULE_TABLE[i >> 3][i & 7]] for i in range(64)]
@@ -79,10 +76,13 @@ class Machine:
 
     # -- the main loop
 
-    def run(self) -> None:
-        """Reduce `@main` to normal form."""
-        self.counts[CALL] += 1  # the boot redex `@main ~ ROOT` is a CALL
-        self.expand(self.defs[0], ROOT)
+    def run(self, boot=None) -> None:
+        """Reduce `@main` to normal form; or, given a FlatDef `boot`, that net (its root is ROOT)."""
+        if boot is None:
+            self.counts[CALL] += 1  # the boot redex `@main ~ ROOT` is a CALL
+            self.expand(self.defs[0], ROOT)
+        else:
+            self.expand(boot, ROOT, self.template(boot))
         if self.rng is None:
             self.normalize()
         else:
@@ -297,14 +297,19 @@ class Machine:
         self.counts[CALL] += 1
         self.expand(d, b)
 
-    def expand(self, d, b: int) -> None:
+    @staticmethod
+    def template(d) -> list[int]:
+        """A definition's ports in one flat list: node pairs, redex pairs, then the root."""
+        return [p for pair in d.nodes + d.redexes for p in pair] + [d.root]
+
+    def expand(self, d, b: int, template: list[int] | None = None) -> None:
         """Copy definition `d` into fresh nodes and vars, link its redexes, then its root to b."""
         nloc = self.alloc_nodes(len(d.nodes))
         vloc = self.alloc_vars(d.var_count)
         # relocate def-local indices: VAR v -> VAR vloc[v], node i -> node nloc[i], others as is
         ports = [
             (vloc[p >> 3] << 3) if p & 7 == VAR else ((nloc[p >> 3] << 3) | (p & 7)) if p & 7 >= CON else p
-            for p in self.templates[d.fid]
+            for p in (template or self.templates[d.fid])
         ]
         fst, snd = self.fst, self.snd
         k = 0
@@ -334,13 +339,14 @@ class ReferenceBackend:
     name = "py"
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
-            timeout: float | None = None, max_interactions: int | None = None, seed: int | None = None) -> RunResult:
+            timeout: float | None = None, max_interactions: int | None = None, seed: int | None = None,
+            boot: Net | None = None) -> RunResult:
         flat = flatten(book, entry)
         memory = memory or DEFAULT_MEMORY
         machine = Machine(flat, max_nodes=memory // BYTES_PER_SLOT, max_interactions=max_interactions, seed=seed,
                           timeout=timeout)
         machine.memory_limit = memory
         start = time.perf_counter()
-        machine.run()
+        machine.run(None if boot is None else flatten_net(boot, flat.fids))
         tree = machine.read_back(ROOT)
         return RunResult(tree, machine.stats(time.perf_counter() - start))

@@ -14,7 +14,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from hvm.book import Book, Tree
+from hvm.book import Book, Net, Tree
 
 # HVM2's rules, in the order of its rule numbers. ITRS counts every one except LINK.
 RULE_NAMES = ("LINK", "CALL", "VOID", "ERAS", "ANNI", "COMM", "OPER", "SWIT")
@@ -48,9 +48,11 @@ class Backend(Protocol):
     name: str
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
-            **options) -> RunResult:
+            boot: Net | None = None, **options) -> RunResult:
         """Reduce `@entry` to normal form. Raises hvm.errors.LimitError when a limit is hit.
 
+        `boot`: reduce this net instead (its root is the result; its references are to the
+        book's definitions that `@entry` reaches): how an IO program resumes after an effect.
         `threads=None` and `memory=None` mean the backend's defaults; `options` are the
         backend's own (e.g. `use_cache` for the native runtime).
         """

@@ -301,3 +301,15 @@ class Parser(FunParser, ImpParser, TypeParser):
         while self.peek().kind != "EOF" and self.peek().start < end:
             self.advance()
         return ast.HvmDef(name, typ, net_text, self.span(start))
+
+
+def parse_term_text(text: str, path: str):
+    """One term in the fun syntax (a command-line argument to `main`): (term or None, diagnostics)."""
+    parser = Parser(text, path)
+    try:
+        term = parser.parse_term()
+        if parser.peek().kind != "EOF":
+            parser.fail_here("expected the end of the term", hint="quote an argument that has spaces: '(+ 1 2)'")
+    except (ParseFail, RecursionError):
+        return None, parser.diagnostics
+    return term, parser.diagnostics

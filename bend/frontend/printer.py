@@ -122,6 +122,10 @@ def show_term(t) -> str:
         return f"![{show_term(t.left)} {show_term(t.right)}]"
     if cls is ast.TreeLeaf:
         return f"!{show_term(t.value)}"
+    if cls is ast.Ref:
+        return t.name
+    if cls is ast.Swi:
+        return f"switch {show_term(t.scrutinee)} {{ 0: {show_term(t.zero)}; _: {show_term(t.succ)} }}"
     if cls is ast.Call:
         raise ValueError("named arguments are put in order before printing (bend.frontend.named_args)")
     raise TypeError(f"not a term: {t!r}")

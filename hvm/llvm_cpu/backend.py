@@ -19,9 +19,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from hvm.book import Book
+from hvm.book import Book, Net
+from hvm.deep import deep
+from hvm.ports import CON, VAR
 from hvm.errors import LimitError
-from hvm.flatbook import FlatBook, flatten
+from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm.llvm_cpu import jit
 from hvm.llvm_cpu import layout as L
 from hvm.readback import read_back
@@ -69,6 +71,8 @@ class Program:
     """The loaded code for one book in one mode."""
 
     run: ctypes._CFuncPtr  # hvm_run(Net*)
+    resume: ctypes._CFuncPtr  # hvm_resume(Net*)
+    host_link: ctypes._CFuncPtr  # hvm_host_link(Net*, port, port)
     resolve: ctypes._CFuncPtr  # hvm_resolve(Net*, port) -> port
     defs: ctypes.Array  # the compiled definitions' addresses, by fid
 
@@ -78,7 +82,7 @@ def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool
     from hvm.llvm_cpu.defs_ir import build_defs
     from hvm.llvm_cpu.runtime_ir import build_core
 
-    return str(build_core(parallel)) if core else "", str(build_defs(flat, parallel, specialize))
+    return str(build_core(parallel)) if core else "", str(deep(build_defs, flat, parallel, specialize))
 
 
 _core_cache: dict[bool, dict[str, int]] = {}
@@ -91,7 +95,7 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
     mode = f"parallel={parallel} specialize={specialize}"
     if parallel not in _core_cache or not use_cache:
         core = jit.object_code(lambda: ir_texts(flat, parallel)[0], ["core", mode], CORE_OPT, use_cache)
-        _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resolve"])
+        _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve"])
     core = _core_cache[parallel]
     defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1],
                                ["defs", mode, repr(flat.defs)], DEFS_OPT, use_cache)
@@ -99,6 +103,8 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
     addresses = jit.load(defs_obj, symbols)
     return Program(
         ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_run"]),
+        ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_resume"]),
+        ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32)(core["hvm_host_link"]),
         ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32)(core["hvm_resolve"]),
         (ctypes.c_void_p * len(symbols))(*[addresses[s] for s in symbols]),
     )
@@ -110,9 +116,10 @@ class NativeBackend:
     name = "c"
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
-            timeout: float | None = None, use_cache: bool = True, specialize: bool = True) -> RunResult:
+            timeout: float | None = None, use_cache: bool = True, specialize: bool = True,
+            boot: Net | None = None) -> RunResult:
         """`timeout` in seconds; `use_cache=False` compiles afresh; `specialize=False` compiles
-        definitions plainly (no work at compile time)."""
+        definitions plainly (no work at compile time); `boot`: see hvm.runtime.Backend."""
         threads = threads or default_threads()
         memory = memory or default_memory()
         flat = flatten(book, entry)
@@ -136,7 +143,11 @@ class NativeBackend:
                 tm.victim = (tid + 1) % threads
             ctypes.c_uint32.from_address(maps[1].addr).value = 0xFFFFFFFF  # ROOT: no end has arrived yet
             start = time.perf_counter()
-            self.reduce(program, net, timeout)
+            if boot is None:
+                self.reduce(program.run, net, timeout)
+            else:
+                self.load_boot(program, net, flatten_net(boot, flat.fids), maps, memory)
+                self.reduce(program.resume, net, timeout)
             if net.error:
                 raise self.limit_error(net, tms, memory, timeout)
             nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
@@ -155,7 +166,35 @@ class NativeBackend:
                 m.close()
 
     @staticmethod
-    def reduce(program: Program, net, timeout: float | None) -> None:
+    def load_boot(program: Program, net, d, maps, memory: int) -> None:
+        """Put the starting net `d` (a FlatDef) in memory: nodes 1.., vars 1.. (var 0 is ROOT),
+        then link its redexes and its root, as a CALL would."""
+        if len(d.nodes) + 1 >= net.node_cap or d.var_count + 1 >= net.vars_cap:
+            raise LimitError(f"out of memory: the starting net has {len(d.nodes)} nodes (limit {format_size(memory)}); "
+                             "raise --mem")
+        nodes = (ctypes.c_uint64 * (len(d.nodes) + 1)).from_address(maps[0].addr)
+        variables = (ctypes.c_uint32 * (d.var_count + 1)).from_address(maps[1].addr)
+
+        def relocate(p: int) -> int:
+            tag = p & 7
+            if tag == VAR:
+                return ((p >> 3) + 1) << 3
+            if tag >= CON:
+                return (((p >> 3) + 1) << 3) | tag
+            return p
+
+        for i, (fst, snd) in enumerate(d.nodes):
+            nodes[i + 1] = relocate(fst) | relocate(snd) << 32
+        for v in range(1, d.var_count + 1):
+            variables[v] = 0xFFFFFFFF
+        net.node_top, net.vars_top = len(d.nodes) + 1, d.var_count + 1
+        addr = ctypes.addressof(net)
+        for a, b in d.redexes:
+            program.host_link(addr, relocate(a), relocate(b))
+        program.host_link(addr, relocate(d.root), 0)
+
+    @staticmethod
+    def reduce(run, net, timeout: float | None) -> None:
         """Run the native workers to the end; Ctrl-C or the timeout stops them (through net.error).
 
         The native call runs on a thread of its own (ctypes lets go of the GIL), so that this
@@ -166,7 +205,7 @@ class NativeBackend:
 
         def work() -> None:
             try:
-                program.run(ctypes.addressof(net))
+                run(ctypes.addressof(net))
             finally:
                 finished.set()
 

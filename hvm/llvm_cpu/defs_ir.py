@@ -32,6 +32,11 @@ def build_defs(book: FlatBook, parallel: bool, specialize: bool = True) -> ir.Mo
     return module
 
 
+# a definition with more nodes than this is copied from a table by a loop: straight-line code
+# for it would take LLVM seconds to compile, for no gain (large definitions run rarely)
+LARGE = 256
+
+
 def def_symbol(fid: int) -> str:
     return f"hvm_def_{fid}"
 
@@ -43,6 +48,9 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
         with b.if_then(b.icmp_unsigned("==", em.tag(b, target), c32(DUP))):
             b.call(em.eras(), [net, tm, c32((d.fid << 3) | REF), target])
             b.ret_void()
+    if len(d.nodes) > LARGE:
+        define_from_template(em, d, b, net, tm, target)
+        return fn
     if recursive is not None:
         Specializer(em, book, d, recursive).emit(b, net, tm, target)
         return fn
@@ -67,3 +75,49 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
     b.call(link, [net, tm, relocate(d.root), target])
     b.ret_void()
     return fn
+
+
+def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
+    """The CALL of a large definition: its ports are a constant table (node pairs, redex pairs,
+    the root), relocated into freshly allocated nodes and vars at run time, as HVM2's
+    interpreter does."""
+    ports = [p for pair in d.nodes + d.redexes for p in pair] + [d.root]
+    table_type = ir.ArrayType(I32, len(ports))
+    table = ir.GlobalVariable(em.module, table_type, f"hvm_template_{d.fid}")
+    table.global_constant = True
+    table.linkage = "internal"
+    table.initializer = ir.Constant(table_type, ports)
+    em.guard(b, net, tm, len(d.nodes), d.var_count)
+    em.count(b, tm, CALL)
+    nodes = b.alloca(I32, size=c32(max(1, len(d.nodes))), name="nodes")
+    vars_ = b.alloca(I32, size=c32(max(1, d.var_count)), name="vars")
+    alloc_node, alloc_var = em.alloc("node"), em.alloc("var")
+    with em.counted_loop(b, c32(0), c32(len(d.nodes))) as i:
+        b.store(b.call(alloc_node, [net, tm]), b.gep(nodes, [i]))
+    with em.counted_loop(b, c32(0), c32(d.var_count)) as i:
+        b.store(b.call(alloc_var, [net, tm]), b.gep(vars_, [i]))
+
+    def entry(k):
+        return b.load(b.gep(table, [c32(0), k], inbounds=True))
+
+    def relocate(p):
+        tag, val = em.tag(b, p), em.val(b, p)
+        is_var = b.icmp_unsigned("==", tag, c32(VAR))
+        is_node = b.icmp_unsigned(">=", tag, c32(CON))
+        var_index = b.load(b.gep(vars_, [b.select(is_var, val, c32(0))]))
+        node_index = b.load(b.gep(nodes, [b.select(is_node, val, c32(0))]))
+        index = b.select(is_var, var_index, node_index)
+        moved = b.or_(b.shl(index, c32(3)), tag)
+        return b.select(b.or_(is_var, is_node), moved, p)
+
+    with em.counted_loop(b, c32(0), c32(len(d.nodes))) as i:
+        k = b.mul(i, c32(2))
+        fst, snd = relocate(entry(k)), relocate(entry(b.add(k, c32(1))))
+        em.node_st(b, net, b.load(b.gep(nodes, [i])), em.pair(b, fst, snd))
+    link = em.link()
+    base = 2 * len(d.nodes)
+    with em.counted_loop(b, c32(0), c32(len(d.redexes))) as i:
+        k = b.add(c32(base), b.mul(i, c32(2)))
+        b.call(link, [net, tm, relocate(entry(k)), relocate(entry(b.add(k, c32(1))))])
+    b.call(link, [net, tm, relocate(entry(c32(len(ports) - 1))), target])
+    b.ret_void()

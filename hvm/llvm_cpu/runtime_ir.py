@@ -747,21 +747,33 @@ class Emitter:
         b.call(self.push(), [net, tm, self.fst(b, answer), self.snd(b, answer)])
         b.branch(loop)
 
-    def run(self) -> ir.Function:
-        """hvm_run(net): boot `@main ~ ROOT` on thread 0, then run the workers to the end."""
-        fn, b = self.function("hvm_run", VOIDT, [self.net_p], ["net"], export=True)
+    def run(self, booted: bool = False) -> ir.Function:
+        """hvm_run(net): boot `@main ~ ROOT` on thread 0, then run the workers to the end.
+        hvm_resume(net): the same for a net Python has already put in memory (hvm_host_link)."""
+        name = "hvm_resume" if booted else "hvm_run"
+        fn, b = self.function(name, VOIDT, [self.net_p], ["net"], export=True)
         if fn:
             (net,) = fn.args
             worker = self.worker()
             tm0 = self.tm_of(b, net, c64(0))
-            main = self.ld(b, b.gep(self.load(b, net, "defs"), [c64(0)], inbounds=True), "net")
-            b.call(main, [net, tm0, c32(0)])  # ROOT is var 0, i.e. the port 0
+            if not booted:
+                main = self.ld(b, b.gep(self.load(b, net, "defs"), [c64(0)], inbounds=True), "net")
+                b.call(main, [net, tm0, c32(0)])  # ROOT is var 0, i.e. the port 0
             if not self.parallel:
                 b.call(worker, [b.bitcast(tm0, I8P)])
                 b.ret_void()
             else:
                 self.spawn_and_join(b, net, worker, tm0)
-        return self.get("hvm_run")
+        return self.get(name)
+
+    def host_link(self) -> ir.Function:
+        """hvm_host_link(net, a, b): link two ports for thread 0, before a run (see hvm_resume)."""
+        fn, b = self.function("hvm_host_link", VOIDT, [self.net_p, I32, I32], ["net", "a", "b"], export=True)
+        if fn:
+            net, x, y = fn.args
+            b.call(self.link(), [net, self.tm_of(b, net, c64(0)), x, y])
+            b.ret_void()
+        return self.get("hvm_host_link")
 
     def resolve(self) -> ir.Function:
         """hvm_resolve(net, p): the end of p's chain of substituted vars, changing nothing.
@@ -844,10 +856,13 @@ class Emitter:
 
 
 def build_core(parallel: bool) -> ir.Module:
-    """The runtime without any book: entry points `hvm_run(Net*)` and `hvm_resolve(Net*, port)`."""
+    """The runtime without any book: entry points `hvm_run(Net*)`, `hvm_resume(Net*)`,
+    `hvm_host_link(Net*, port, port)` and `hvm_resolve(Net*, port)`."""
     module = ir.Module(name=f"hvm_core_{'parallel' if parallel else 'single'}")
     emitter = Emitter(module, parallel)
     emitter.run()
+    emitter.run(booted=True)
+    emitter.host_link()
     emitter.resolve()
     return module
 

@@ -64,11 +64,10 @@ def test_missing_file(tmp_path):
     assert "error: cannot read" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["run", "run-c", "run-cu", "gen-hvm"])
-def test_commands_not_built_yet_fail_loudly(tmp_path, command):
+def test_the_gpu_runtime_fails_loudly(tmp_path):
     path = tmp_path / "main.bend"
     path.write_text("def main():\n  return 1\n")
-    result = bend(command, path)
+    result = bend("run-cu", path)
     assert result.exit_code == 1
     assert "error: not supported yet:" in result.stderr
 
@@ -80,3 +79,6 @@ def test_deeply_nested_programs_do_not_hit_the_recursion_limit(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     assert bend("check", path).exit_code == 0
     assert bend("parse", path).exit_code == 0
+    result = bend("run-py", path)
+    assert result.exit_code == 0, result.output
+    assert "Result: 2999" in result.stdout

@@ -139,3 +139,22 @@ def test_the_code_cache_is_used(tmp_path, monkeypatch):
     assert native(text)[0] == "5"
     with pytest.raises(AssertionError, match="compiled again"):
         native(text, use_cache=False)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_large_definitions_are_copied_from_a_table(threads):
+    # more nodes than hvm.llvm_cpu.defs_ir.LARGE: a chain of 600 increments, and a large
+    # definition that is called (with a wire in and out) and duplicated
+    chain = "r\n  & 0 ~ " + "$([+1] " * 600 + "r" + ")" * 600
+    assert_same("@main = " + chain, threads)
+    big = "(x r)\n  & x ~ " + "$([+1] " * 300 + "r" + ")" * 300
+    assert_same(f"@big = {big}\n@main = (a b)\n  & @big ~ (5 a)\n  & @big ~ {{b *}}", threads)
+
+
+def test_a_run_can_start_from_a_net_given_as_data():
+    book = parse_book("@inc = ($([+1] a) a)\n@main = r\n  & @inc ~ (1 r)")
+    boot = parse_book("@x = r\n  & @inc ~ (41 r)").defs["x"].net
+    for threads in (1, 2):
+        result = NativeBackend().run(book, threads=threads, boot=boot)
+        assert show_tree(result.tree) == "42"
+        assert result.stats.rules["CALL"] == 1  # @inc; the boot net is not a call

@@ -1,0 +1,79 @@
+"""Keep what the program uses, and make `main` compute its result rather than name it.
+
+In:  a Book after bend.desugar.encode_adts.
+Out: the same Book with the definitions the entry point reaches and those the user wrote
+     (with what they use); the prelude's unused definitions go, and with `-Oprune` the
+     user's unused ones too.
+     In the entry point, a reference in return position (the whole body, a tuple's items, a
+     constructor's arguments, a lambda's body) to a non-recursive definition is replaced by
+     that definition's body: `main = xs` prints the list, not `xs`.
+"""
+
+from __future__ import annotations
+
+from bend import ast
+from bend.desugar.terms import clone
+
+
+def run(book: ast.Book, ctx) -> ast.Book:
+    expand_main(book, ctx)
+    keep = reachable(book, [ctx.entry])
+    if not ctx.options.prune:
+        keep |= reachable(book, [n for n, d in book.defs.items() if not d.builtin and is_user(n)])
+    book.defs = {n: d for n, d in book.defs.items() if n in keep}
+    return book
+
+
+def is_user(name: str) -> bool:
+    """Written by the user (generated definitions are kept when something uses them)."""
+    return "__" not in name
+
+
+def refs(t, out: set) -> None:
+    if type(t) is ast.Ref:
+        out.add(t.name)
+    for sub in ast.subterms(t):
+        refs(sub, out)
+
+
+def reachable(book: ast.Book, roots) -> set[str]:
+    seen = {r for r in roots if r in book.defs}
+    stack = list(seen)
+    while stack:
+        found: set[str] = set()
+        refs(book.defs[stack.pop()].rules[0].body, found)
+        for name in found:
+            if name in book.defs and name not in seen:
+                seen.add(name)
+                stack.append(name)
+    return seen
+
+
+def expand_main(book: ast.Book, ctx) -> None:
+    main = book.defs.get(ctx.entry)
+    if main is None:
+        return
+    rule = main.rules[0]
+    rule.body = expand(rule.body, book, ctx, [ctx.entry])
+
+
+def expand(t, book: ast.Book, ctx, seen: list):
+    cls = type(t)
+    if cls is ast.Ref:
+        d = book.defs.get(t.name)
+        if d is None or t.name in seen:
+            return t
+        return expand(clone(d.rules[0].body), book, ctx, [*seen, t.name])
+    if cls is ast.Tuple or cls is ast.Sup:
+        t.items = [expand(x, book, ctx, seen) for x in t.items]
+    elif cls is ast.App:
+        head, args = t, []
+        while type(head) is ast.App:
+            args.append(head)
+            head = head.fun
+        if type(head) is ast.Ref and head.name in ctx.ctors:
+            for node in args:
+                node.arg = expand(node.arg, book, ctx, seen)
+    elif cls is ast.Lam or cls is ast.Let:
+        t.body = expand(t.body, book, ctx, seen)
+    return t

@@ -1,0 +1,43 @@
+"""Run a compiled Bend program and read its result back as a Bend term.
+
+In:  a Compiled program (bend.to_hvm), a backend name ("c" native, "py" reference) and the
+     run's limits; the streams for the program's IO.
+Out: Outcome: the result term (bend.ast, resugared) and its text, with the run's statistics.
+     A program whose result is an IO action runs its effects (hvm.io) first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bend import ast
+from bend.to_hvm import Compiled
+from bend.to_hvm.readback import readback, show
+from hvm import numbers
+from hvm.io import Host, run_io
+from hvm.runtime import Stats, get_backend
+
+
+@dataclass
+class Outcome:
+    term: object
+    text: str
+    stats: Stats
+
+
+def constructor_tags(core: ast.Book) -> dict[str, int]:
+    """`Type/Ctor/tag` -> its number, for the tags the program defines."""
+    tags = {}
+    for name, d in core.defs.items():
+        body = d.rules[0].body
+        if name.endswith("/tag") and type(body) is ast.Num:
+            tags[name] = numbers.payload_of(body.numb)
+    return tags
+
+
+def run_compiled(compiled: Compiled, backend: str = "c", host: Host | None = None, **options) -> Outcome:
+    """`options`: threads, memory, timeout (and use_cache for the native backend).
+    Raises hvm.errors.HvmError when a limit is reached or an effect cannot be performed."""
+    result = run_io(get_backend(backend), compiled.hvm, compiled.ctx.entry, host, **options)
+    term = readback(result.tree, constructor_tags(compiled.core))
+    return Outcome(term, show(term), result.stats)

@@ -1,0 +1,314 @@
+"""Read a result net back as a Bend term, and print it as Bend does.
+
+In:  the hvm tree a backend read back at the root (hvm.book trees: nodes, leaves, wires).
+Out: a term (bend.ast: Lam, App, Tuple, Sup, Num, Ref, Era, Var, Oper, Swi, Let for dups,
+     Str and List for resugared strings and lists) and its text (`show`).
+
+A CON node met at its principal port is a lambda when its first aux port is a variable
+used in its body (or an eraser), and a pair otherwise; met at its third port it is an
+application. A DUP node met at its principal port is a superposition; met at an aux port it
+is one of the two results of a duplication, read as `let {a b} = value;` in front of the
+whole term. Variables are named a, b, c, ... in the order their binders are printed.
+
+Constructors of the builtin String and List types are shown as `"text"` and `[1, 2]`; other
+data types stay as Bend shows them, `λa (a Type/Ctor/tag fields...)`.
+"""
+
+from __future__ import annotations
+
+from bend import ast
+from bend.deep import deep
+from bend.frontend.printer import show_string
+from hvm import numbers
+from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
+from hvm.readback import var_name
+
+ERA, NUM, REF, ROOT = "era", "num", "ref", "root"
+
+
+def readback(tree: Tree, tags: dict[str, int] | None = None):
+    """`tags`: constructor tag definitions (`String/Cons/tag` -> 1), to recognise strings and
+    lists whether their tags are still references or already numbers."""
+    return deep(_readback, tree, tags or {})
+
+
+def _readback(tree: Tree, tags: dict):
+    reader = Reader(tree)
+    term = reader.read(reader.peer[0])
+    for dup in reader.dups:  # dups met along the way, outermost first
+        term = ast.Let(ast.PSup([ast.PVar(dup.names[0]), ast.PVar(dup.names[1])]), dup.value, term)
+    term = resugar(term, tags)
+    name_vars(term)
+    return term
+
+
+class Dup:
+    __slots__ = ("names", "value")
+
+    def __init__(self, names):
+        self.names, self.value = names, None
+
+
+class Reader:
+    """The tree as a graph of ports (3 * node + slot), then read as a term from the root."""
+
+    def __init__(self, tree: Tree):
+        self.kinds: list = [ROOT]
+        self.values: list = [None]
+        self.peer: list[int] = [-1, -1, -1]
+        self.wires: dict[str, int] = {}  # a variable seen once -> the port it hangs from
+        self.build(tree, 0)
+        self.binder_ids: dict[int, str] = {}  # port 3n+1 of a lambda -> its variable's id
+        self.used: set[int] = set()
+        self.reading: set[int] = set()
+        self.dup_of: dict[int, Dup] = {}
+        self.dups: list[Dup] = []
+        self.count = 0
+
+    def connect(self, a: int, b: int) -> None:
+        self.peer[a], self.peer[b] = b, a
+
+    def node(self, kind, value=None) -> int:
+        self.kinds.append(kind)
+        self.values.append(value)
+        self.peer.extend((-1, -1, -1))
+        return len(self.kinds) - 1
+
+    def build(self, t, parent: int) -> None:
+        """Add tree `t`, hanging from the port `parent` (no recursion: trees can be deep)."""
+        stack = [(t, parent)]
+        while stack:
+            t, parent = stack.pop()
+            cls = type(t)
+            if cls is Var:
+                other = self.wires.pop(t.name, None)
+                if other is None:
+                    self.wires[t.name] = parent
+                else:
+                    self.connect(parent, other)
+            elif cls is Node:
+                n = self.node(t.tag)
+                self.connect(parent, 3 * n)
+                stack.append((t.snd, 3 * n + 2))
+                stack.append((t.fst, 3 * n + 1))
+            else:
+                kind, value = (NUM, t.numb) if cls is Num else (REF, t.name) if cls is Ref else (ERA, None)
+                self.connect(parent, 3 * self.node(kind, value))
+
+    def fresh(self) -> str:
+        self.count += 1
+        return f"%{self.count}"
+
+    def read(self, port: int):
+        if port < 0:
+            return ast.Var("<invalid>")
+        if port in self.reading:
+            return ast.Var("<cycle>")
+        self.reading.add(port)
+        try:
+            return self.read_port(port)
+        finally:
+            self.reading.discard(port)
+
+    def read_port(self, port: int):
+        n, slot = divmod(port, 3)
+        kind = self.kinds[n]
+        if kind == ERA:
+            return ast.Era()
+        if kind == NUM:
+            return ast.Num(self.values[n])
+        if kind == REF:
+            return ast.Ref(self.values[n])
+        if kind == ROOT:
+            return ast.Var("<invalid>")
+        if kind == Tag.CON:
+            if slot == 0:
+                return self.lambda_or_pair(n)
+            if slot == 1:
+                return self.binder_use(port)
+            return ast.App(self.read(self.peer[3 * n]), self.read(self.peer[3 * n + 1]))
+        if kind == Tag.DUP:
+            if slot == 0:
+                return ast.Sup([self.read(self.peer[3 * n + 1]), self.read(self.peer[3 * n + 2])])
+            dup = self.dup_of.get(n)
+            if dup is None:
+                dup = self.dup_of[n] = Dup([self.fresh(), self.fresh()])
+                self.dups.append(dup)
+                dup.value = self.read(self.peer[3 * n])
+            return ast.Var(dup.names[slot - 1])
+        if kind == Tag.OPR:
+            if slot == 2:
+                return self.operation(n)
+            return ast.Var("<invalid>")
+        if kind == Tag.SWI:
+            if slot == 2:
+                arms = self.peer[3 * n + 1]
+                zero, succ = ast.Era(), ast.Era()
+                if arms % 3 == 0 and self.kinds[arms // 3] == Tag.CON:
+                    zero, succ = self.read(self.peer[arms + 1]), self.read(self.peer[arms + 2])
+                return ast.Swi(self.read(self.peer[3 * n]), zero, succ)
+            return ast.Var("<invalid>")
+        return ast.Var("<invalid>")
+
+    def lambda_or_pair(self, n: int):
+        binder = 3 * n + 1
+        name = self.binder_ids[binder] = self.fresh()
+        body = self.read(self.peer[3 * n + 2])
+        first = self.peer[binder]
+        if binder in self.used:
+            return ast.Lam(ast.PVar(name), body)
+        if first >= 0 and self.kinds[first // 3] == ERA:
+            return ast.Lam(ast.PEra(), body)
+        return ast.Tuple([self.read(first), body])
+
+    def binder_use(self, port: int):
+        name = self.binder_ids.get(port)
+        if name is None:  # met before its lambda: a variable that escapes its scope
+            name = self.binder_ids[port] = self.fresh()
+        self.used.add(port)
+        return ast.Var(name)
+
+    def operation(self, n: int):
+        a, b = self.read(self.peer[3 * n]), self.read(self.peer[3 * n + 1])
+        for x, y in ((a, b), (b, a)):
+            if type(x) is ast.Num and numbers.tag_of(x.numb) == numbers.SYM:
+                symbol = numbers.OPERATOR_SYMBOLS.get(numbers.payload_of(x.numb), "?")
+                return ast.Oper(symbol, y, ast.Var("<operand>"))
+        return ast.Oper("op", a, b)
+
+
+# -- strings and lists
+
+
+def constructor(t, tags: dict):
+    """(constructor tag name or number, fields) if `t` is `λk (k tag fields...)`, else None."""
+    if type(t) is not ast.Lam or type(t.pattern) is not ast.PVar:
+        return None
+    k, body, args = t.pattern.name, t.body, []
+    while type(body) is ast.App:
+        args.append(body.arg)
+        body = body.fun
+    if type(body) is not ast.Var or body.name != k or not args:
+        return None
+    args.reverse()
+    tag = args[0]
+    if type(tag) is ast.Ref:
+        return tag.name, args[1:]
+    if type(tag) is ast.Num:
+        return numbers.payload_of(tag.numb), args[1:]
+    return None
+
+
+def is_ctor(found, name: str, tags: dict) -> bool:
+    tag, _ = found
+    return tag == f"{name}/tag" or (type(tag) is int and tags.get(f"{name}/tag") == tag)
+
+
+def resugar(t, tags: dict):
+    """Strings and lists, bottom-up."""
+    ast.map_subterms(t, lambda sub: resugar(sub, tags))
+    if type(t) is ast.Ref and t.name in ("String/Nil", "List/Nil"):
+        return ast.Str("") if t.name == "String/Nil" else ast.List([])
+    found = constructor(t, tags)
+    if found is None:
+        return t
+    _, fields = found
+    if is_ctor(found, "String/Nil", tags) and not fields:
+        return ast.Str("")
+    if is_ctor(found, "List/Nil", tags) and not fields:
+        return ast.List([])
+    if len(fields) == 2 and is_ctor(found, "String/Cons", tags):
+        head, tail = fields
+        if type(head) is ast.Num and numbers.tag_of(head.numb) == numbers.U24 and type(tail) is ast.Str:
+            return ast.Str(chr(numbers.payload_of(head.numb) % 0x110000) + tail.text)
+    if len(fields) == 2 and is_ctor(found, "List/Cons", tags) and type(fields[1]) is ast.List:
+        return ast.List([fields[0], *fields[1].items])
+    return t
+
+
+# -- names
+
+
+def name_vars(t) -> None:
+    """Rename the generated names to a, b, c, ... in the order their binders are printed."""
+    names: dict[str, str] = {}
+
+    def name(old: str) -> str:
+        if old not in names:
+            names[old] = var_name(len(names))
+        return names[old]
+
+    def visit(x) -> None:
+        cls = type(x)
+        if cls is ast.Lam and type(x.pattern) is ast.PVar:
+            x.pattern.name = name(x.pattern.name)
+        elif cls is ast.Let:
+            for p in x.pattern.items:
+                p.name = name(p.name)
+        elif cls is ast.Var and x.name.startswith("%"):
+            x.name = name(x.name)
+        for sub in ast.subterms(x):
+            visit(sub)
+
+    visit(t)
+
+
+# -- text
+
+
+def show(t) -> str:
+    return deep(_show, t)
+
+
+def show_number(numb: int) -> str:
+    tag = numbers.tag_of(numb)
+    if tag == numbers.U24:
+        return str(numbers.payload_of(numb))
+    if tag == numbers.I24:
+        value = numbers.get_i24(numb)
+        return f"{'-' if value < 0 else '+'}{abs(value)}"
+    if tag == numbers.F24:
+        value = numbers.get_f24(numb)
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:.3f}"
+    return numbers.format_numb(numb)
+
+
+def _show(t) -> str:
+    cls = type(t)
+    if cls is ast.Var:
+        return t.name
+    if cls is ast.Num:
+        return show_number(t.numb)
+    if cls is ast.Ref:
+        return t.name
+    if cls is ast.Era:
+        return "*"
+    if cls is ast.Lam:
+        binder = {ast.PVar: lambda p: p.name, ast.PEra: lambda p: "*"}.get(type(t.pattern), lambda p: "?")
+        return f"λ{binder(t.pattern)} {_show(t.body)}"
+    if cls is ast.App:
+        fun, args = t, []
+        while type(fun) is ast.App:
+            args.append(fun.arg)
+            fun = fun.fun
+        return "(" + " ".join([_show(fun), *(_show(a) for a in reversed(args))]) + ")"
+    if cls is ast.Tuple:
+        return "(" + ", ".join(_show(x) for x in t.items) + ")"
+    if cls is ast.Sup:
+        return "{" + " ".join(_show(x) for x in t.items) + "}"
+    if cls is ast.Str:
+        return show_string(t.text)
+    if cls is ast.List:
+        return "[" + ", ".join(_show(x) for x in t.items) + "]"
+    if cls is ast.Let:
+        names = " ".join(p.name for p in t.pattern.items)
+        return f"let {{{names}}} = {_show(t.value)}; {_show(t.body)}"
+    if cls is ast.Oper:
+        return f"({t.op} {_show(t.left)} {_show(t.right)})"
+    if cls is ast.Swi:
+        return f"switch {_show(t.scrutinee)} {{0: {_show(t.zero)}; _: {_show(t.succ)}}}"
+    return "<invalid>"

@@ -1,0 +1,304 @@
+"""The host side of IO: run a program whose result is an IO action, performing its effects.
+
+In:  a backend, a book and its entry; the streams the program's stdin, stdout and stderr are.
+Out: RunResult: the final normal form (the finished action, `IO/Done`) with the statistics of
+     every run added up. Raises HvmError for an effect that is not supported.
+
+An IO value is a constructor in Bend's num-scott encoding, `λk (k tag field...)`, read from the
+result tree: tag 0 is `IO/Done { magic, expr }` (finished), tag 1 is
+`IO/Call { magic, func, argm, cont }`: perform the primitive named by the string `func` with
+`argm`, then continue with `(cont answer)`, where the answer is `Result/Ok value` or
+`Result/Err (IOError ...)`. `magic` is the pair (0xD0CA11, 0xFF1FF1): anything else is not an IO
+value and is returned as it is. To continue, the backend reduces a new net,
+
+    @resume = r   & <the result tree> ~ (λ* λ* λ* λ* λcont (cont answer)  r)
+
+which hands the answer to the continuation and erases the rest of the call.
+
+Primitives (notes/bend-language.md §4): READ (fd, n), WRITE (fd, bytes), OPEN (path, mode),
+CLOSE fd, FLUSH fd, SEEK (fd, (offset, whence)), GET_TIME *, SLEEP (hi, lo).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from hvm import numbers
+from hvm.book import Book, Era, Net, Node, Num, Redex, Ref, Tag, Tree, Var
+from hvm.errors import HvmError
+from hvm.runtime import RunResult, Stats
+
+MAGIC = (0xD0CA11, 0xFF1FF1)
+DONE, CALL = 0, 1
+OK, ERR = 0, 1
+ERROR_TYPE, ERROR_NAME, ERROR_INNER = 0, 1, 2
+MAX_FILES = 256
+
+
+class NotData(Exception):
+    """A tree is not the data a primitive expects (the program gets `IOError/Type`)."""
+
+
+@dataclass
+class Host:
+    """The program's view of the world: open files by descriptor (0, 1, 2 are the streams)."""
+
+    stdin: object = None
+    stdout: object = None
+    stderr: object = None
+    files: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.files = {0: self.stdin or sys.stdin.buffer, 1: self.stdout or sys.stdout.buffer,
+                      2: self.stderr or sys.stderr.buffer, **self.files}
+
+    def close_all(self) -> None:
+        for fd, f in list(self.files.items()):
+            if fd > 2:
+                f.close()
+                del self.files[fd]
+
+
+def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, **options) -> RunResult:
+    host = host or Host()
+    total = Stats(threads=options.get("threads") or 1)
+    boot = None
+    try:
+        while True:
+            result = backend.run(book, entry, boot=boot, **options)
+            add_stats(total, result.stats)
+            reader = Reader(book)
+            call = reader.io_call(result.tree)
+            if call is None:
+                return RunResult(result.tree, total)
+            func, argm = call
+            answer = perform(host, reader, func, argm)
+            k, r = reader.fresh(), reader.fresh()
+            handler = Node(Tag.CON, Era(), Node(Tag.CON, Era(), Node(Tag.CON, Era(), Node(
+                Tag.CON, Era(), Node(Tag.CON, Node(Tag.CON, answer, k), k)))))
+            boot = Net(r, [Redex(result.tree, Node(Tag.CON, handler, r))])
+    finally:
+        host.close_all()
+        for stream in (host.files.get(1), host.files.get(2)):
+            if stream is not None and hasattr(stream, "flush"):
+                stream.flush()
+
+
+def add_stats(total: Stats, s: Stats) -> None:
+    for rule, n in s.rules.items():
+        total.rules[rule] = total.rules.get(rule, 0) + n
+    total.seconds += s.seconds
+    total.peak_nodes = max(total.peak_nodes, s.peak_nodes)
+    total.threads = s.threads
+
+
+class Reader:
+    """Reads data out of result trees: constructors, numbers, strings, byte lists; and builds
+    the trees of answers. References to definitions that are plain trees (constructors,
+    their tags, constants such as IO/MAGIC) are looked through."""
+
+    def __init__(self, book: Book):
+        self.book = book
+        self.count = 0
+
+    def fresh(self) -> Var:
+        self.count += 1
+        return Var(f"%io{self.count}")
+
+    def expand(self, t: Tree) -> Tree:
+        for _ in range(64):
+            if type(t) is not Ref:
+                return t
+            d = self.book.defs.get(t.name)
+            if d is None or d.net.redexes:
+                return t
+            t = d.net.root
+        return t
+
+    def constructor(self, t: Tree) -> tuple[int, list[Tree]]:
+        """(tag, fields) of `λk (k tag fields...)`. Raises NotData."""
+        t = self.expand(t)
+        if type(t) is not Node or t.tag != Tag.CON or type(t.snd) is not Var:
+            raise NotData
+        args, cur = [], self.expand(t.fst)
+        while type(cur) is Node and cur.tag == Tag.CON:
+            args.append(cur.fst)
+            cur = cur.snd
+        if cur != t.snd or not args:
+            raise NotData
+        return self.number(args[0]), args[1:]
+
+    def number(self, t: Tree, signed: bool = False) -> int:
+        t = self.expand(t)
+        if type(t) is not Num:
+            raise NotData
+        tag = numbers.tag_of(t.numb)
+        if tag == numbers.I24:
+            return numbers.get_i24(t.numb)
+        if tag == numbers.U24:
+            value = numbers.payload_of(t.numb)
+            return value - (1 << 24) if signed and value & 0x800000 else value
+        raise NotData
+
+    def pair(self, t: Tree) -> tuple[Tree, Tree]:
+        t = self.expand(t)
+        if type(t) is not Node or t.tag != Tag.CON:
+            raise NotData
+        return t.fst, t.snd
+
+    def items(self, t: Tree) -> list[Tree]:
+        """The elements of a List or String."""
+        out = []
+        for _ in range(1 << 26):
+            tag, fields = self.constructor(t)
+            if tag == 0 and not fields:
+                return out
+            if tag != 1 or len(fields) != 2:
+                raise NotData
+            out.append(fields[0])
+            t = fields[1]
+        raise NotData
+
+    def text(self, t: Tree) -> str:
+        return "".join(chr(self.number(c) % 0x110000) for c in self.items(t))
+
+    def data(self, t: Tree) -> bytes:
+        return bytes(self.number(b) & 0xFF for b in self.items(t))
+
+    def io_call(self, tree: Tree) -> tuple[str, Tree] | None:
+        """(func, argm) if `tree` is an IO/Call; None if it is IO/Done or not an IO value."""
+        try:
+            tag, fields = self.constructor(tree)
+            if len(fields) < 2 or tuple(self.number(x) for x in self.pair(fields[0])) != MAGIC:
+                return None
+            if tag == CALL and len(fields) == 4:
+                return self.text(fields[1]), fields[2]
+        except NotData:
+            return None
+        return None
+
+    # -- answers
+
+    def ctor(self, tag: int, *fields: Tree) -> Tree:
+        k = self.fresh()
+        app = k
+        for f in reversed([Num(numbers.new_u24(tag)), *fields]):
+            app = Node(Tag.CON, f, app)
+        return Node(Tag.CON, app, k)
+
+    def ok(self, value: Tree) -> Tree:
+        return self.ctor(OK, value)
+
+    def error(self, kind: int, value: Tree | None = None) -> Tree:
+        inner = self.ctor(kind) if value is None else self.ctor(kind, value)
+        return self.ctor(ERR, inner)
+
+    def errno(self, err: OSError) -> Tree:
+        return self.error(ERROR_INNER, Num(numbers.new_i24(err.errno or 5)))
+
+    def list_of(self, values: list[int]) -> Tree:
+        t = self.ctor(0)
+        for v in reversed(values):
+            t = self.ctor(1, Num(numbers.new_u24(v)), t)
+        return t
+
+
+def u24(n: int) -> Num:
+    return Num(numbers.new_u24(n))
+
+
+def perform(host: Host, reader: Reader, func: str, argm: Tree) -> Tree:
+    """The answer to one IO call (a Result tree)."""
+    primitive = PRIMITIVES.get(func)
+    if primitive is None:
+        if func.startswith("DL_"):
+            raise HvmError(f"not supported yet: dynamic libraries (the IO call {func})",
+                           hint="IO/DyLib needs HVM2's C ABI, which this runtime does not have")
+        return reader.error(ERROR_NAME)
+    try:
+        return primitive(host, reader, argm)
+    except NotData:
+        return reader.error(ERROR_TYPE)
+    except OSError as err:
+        return reader.errno(err)
+
+
+def file_of(host: Host, reader: Reader, t: Tree):
+    fd = reader.number(t)
+    f = host.files.get(fd)
+    if f is None:
+        raise OSError(9, "bad file descriptor")  # EBADF
+    return fd, f
+
+
+def do_read(host, reader, argm):
+    fd_t, n_t = reader.pair(argm)
+    _, f = file_of(host, reader, fd_t)
+    n = reader.number(n_t)
+    data = f.read(n)
+    return reader.ok(reader.list_of(list(data or b"")))
+
+
+def do_write(host, reader, argm):
+    fd_t, bytes_t = reader.pair(argm)
+    fd, f = file_of(host, reader, fd_t)
+    f.write(reader.data(bytes_t))
+    if fd in (1, 2):
+        f.flush()
+    return reader.ok(Era())
+
+
+def do_open(host, reader, argm):
+    path_t, mode_t = reader.pair(argm)
+    path, mode = reader.text(path_t), reader.text(mode_t)
+    if mode not in ("r", "w", "a", "r+", "w+", "a+"):
+        raise NotData
+    fd = next((i for i in range(3, MAX_FILES) if i not in host.files), None)
+    if fd is None:
+        raise OSError(24, "too many open files")  # EMFILE
+    host.files[fd] = open(path, mode + "b")  # noqa: SIM115 (closed by CLOSE or at the end)
+    return reader.ok(u24(fd))
+
+
+def do_close(host, reader, argm):
+    fd, f = file_of(host, reader, argm)
+    if fd > 2:
+        f.close()
+        del host.files[fd]
+    return reader.ok(Era())
+
+
+def do_flush(host, reader, argm):
+    _, f = file_of(host, reader, argm)
+    f.flush()
+    return reader.ok(Era())
+
+
+def do_seek(host, reader, argm):
+    fd_t, rest = reader.pair(argm)
+    offset_t, whence_t = reader.pair(rest)
+    _, f = file_of(host, reader, fd_t)
+    whence = reader.number(whence_t, signed=True)
+    if whence not in (0, 1, 2):
+        raise NotData
+    f.seek(reader.number(offset_t, signed=True), whence)
+    return reader.ok(Era())
+
+
+def do_get_time(host, reader, argm):
+    ns = time.time_ns() & ((1 << 48) - 1)
+    return reader.ok(Node(Tag.CON, u24(ns >> 24), u24(ns & 0xFFFFFF)))
+
+
+def do_sleep(host, reader, argm):
+    hi_t, lo_t = reader.pair(argm)
+    time.sleep(((reader.number(hi_t) << 24) | reader.number(lo_t)) / 1e9)
+    return reader.ok(Era())
+
+
+PRIMITIVES = {
+    "READ": do_read, "WRITE": do_write, "OPEN": do_open, "CLOSE": do_close, "FLUSH": do_flush,
+    "SEEK": do_seek, "GET_TIME": do_get_time, "SLEEP": do_sleep,
+}
