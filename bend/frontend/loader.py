@@ -1,4 +1,5 @@
-"""Load a program: the prelude, the main file and every file it imports, as one Book.
+"""Load a program: the prelude (every file of bend/stdlib), the main file and every file it
+imports, as one Book.
 
 In:  the path of the main `.bend` file.
 Out: a Program: the merged Book (every item under its canonical name), for each module the
@@ -29,7 +30,7 @@ from bend.frontend.named_args import order_named_args
 from bend.frontend.parser import Parser
 from hvm.errors import Span
 
-PRELUDE = Path(__file__).resolve().parent.parent / "stdlib" / "builtins.bend"
+STDLIB = Path(__file__).resolve().parent.parent / "stdlib"
 PRELUDE_MODULE = "<builtins>"
 UNRESOLVED = "<unresolved>/"  # canonical names of what could not be read: uses of them are not errors
 MAIN_MODULE = "<main>"
@@ -82,9 +83,8 @@ class Loader:
         self.loading: list[str] = []  # the import chain, to report cycles
 
     def load(self, main_path: Path, main_text: str | None = None) -> Program:
-        prelude_book, prelude_diagnostics = parse_file(PRELUDE, read_source(PRELUDE), builtin=True)
-        self.diagnostics.extend(prelude_diagnostics)
-        prelude = Module(PRELUDE_MODULE, PRELUDE, prelude_book, "")
+        prelude_book = self.load_prelude()
+        prelude = Module(PRELUDE_MODULE, STDLIB, prelude_book, "")
         prelude.namespace = {name: name for name in item_names(prelude_book)}
         self.modules[PRELUDE_MODULE] = prelude
 
@@ -97,6 +97,19 @@ class Loader:
         self.bind_module(main)
         self.loading.pop()
         return self.merge()
+
+    def load_prelude(self) -> ast.Book:
+        """Every file of the standard library, as one module: their names are all builtins."""
+        book = ast.Book()
+        for path in sorted(STDLIB.glob("*.bend")):
+            part, diagnostics = parse_file(path, read_source(path), builtin=True)
+            self.diagnostics.extend(diagnostics)
+            for table in ("defs", "adts", "hvm_defs"):
+                for name, item in getattr(part, table).items():
+                    if name in getattr(book, table):
+                        self.diagnostics.error(f"`{name}` is defined twice in the standard library", item.span)
+                    getattr(book, table)[name] = item
+        return book
 
     # -- modules and their namespaces
 

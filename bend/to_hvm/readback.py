@@ -34,10 +34,9 @@ def readback(tree: Tree, tags: dict[str, int] | None = None):
 
 def _readback(tree: Tree, tags: dict):
     reader = Reader(tree)
-    term = reader.read(reader.peer[0])
-    for dup in reader.dups:  # dups met along the way, outermost first
-        term = ast.Let(ast.PSup([ast.PVar(dup.names[0]), ast.PVar(dup.names[1])]), dup.value, term)
+    term = place_dups(reader.read(reader.peer[0]), reader.dups)
     term = resugar(term, tags)
+    mark_unscoped(term)
     name_vars(term)
     return term
 
@@ -133,8 +132,8 @@ class Reader:
             dup = self.dup_of.get(n)
             if dup is None:
                 dup = self.dup_of[n] = Dup([self.fresh(), self.fresh()])
-                self.dups.append(dup)
                 dup.value = self.read(self.peer[3 * n])
+                self.dups.append(dup)  # after the dups its value uses
             return ast.Var(dup.names[slot - 1])
         if kind == Tag.OPR:
             if slot == 2:
@@ -152,7 +151,7 @@ class Reader:
 
     def lambda_or_pair(self, n: int):
         binder = 3 * n + 1
-        name = self.binder_ids[binder] = self.fresh()
+        name = self.binder_ids.get(binder) or self.binder_ids.setdefault(binder, self.fresh())
         body = self.read(self.peer[3 * n + 2])
         first = self.peer[binder]
         if binder in self.used:
@@ -175,6 +174,85 @@ class Reader:
                 symbol = numbers.OPERATOR_SYMBOLS.get(numbers.payload_of(x.numb), "?")
                 return ast.Oper(symbol, y, ast.Var("<operand>"))
         return ast.Oper("op", a, b)
+
+
+# -- where dups go
+
+
+def place_dups(term, dups: list):
+    """Put each `let {a b} = value;` at the start of the body of the innermost lambda that binds
+    a variable its value uses (or of the whole term), after the dups it depends on."""
+    if not dups:
+        return term
+    depth_of: dict[str, tuple[int, object]] = {}  # variable -> (depth, the Lam that binds it)
+
+    def walk(t, depth: int) -> None:
+        if type(t) is ast.Lam and type(t.pattern) is ast.PVar:
+            depth_of[t.pattern.name] = (depth, t)
+            depth += 1
+        for sub in ast.subterms(t):
+            walk(sub, depth)
+
+    walk(term, 1)
+    top = object()
+    placed: dict[int, list] = {}  # id of the target Lam (or of `top`) -> [(target, dup)]
+    for dup in dups:
+        used = [depth_of[v] for v in free_names(dup.value) if v in depth_of]
+        depth, target = max(used, key=lambda x: x[0], default=(0, top))
+        for name in dup.names:
+            depth_of[name] = (depth, target)
+        placed.setdefault(id(target), []).append((target, dup))
+    for group in placed.values():
+        target = group[0][0]
+        body = term if target is top else target.body
+        for _, dup in reversed(group):
+            body = ast.Let(ast.PSup([ast.PVar(dup.names[0]), ast.PVar(dup.names[1])]), dup.value, body)
+        if target is top:
+            term = body
+        else:
+            target.body = body
+    return term
+
+
+def free_names(t) -> set[str]:
+    out, stack = set(), [t]
+    while stack:
+        x = stack.pop()
+        if type(x) is ast.Var:
+            out.add(x.name)
+        stack.extend(ast.subterms(x))
+    return out
+
+
+def mark_unscoped(term) -> None:
+    """A lambda whose variable is used outside its body binds it as `$x` (Bend's unscoped
+    variables); each such use prints as `$x`."""
+    binders: dict[str, object] = {}
+    escaping: list = []
+
+    def walk(t, scope: set) -> None:
+        cls = type(t)
+        if cls is ast.Var:
+            if t.name.startswith("%") and t.name not in scope:
+                escaping.append(t)
+            return
+        if cls is ast.Lam and type(t.pattern) is ast.PVar:
+            binders[t.pattern.name] = t
+            walk(t.body, scope | {t.pattern.name})
+            return
+        if cls is ast.Let:
+            walk(t.value, scope)
+            walk(t.body, scope | {p.name for p in t.pattern.items})
+            return
+        for sub in ast.subterms(t):
+            walk(sub, scope)
+
+    walk(term, set())
+    for var in escaping:
+        lam = binders.get(var.name)
+        if lam is not None:
+            lam.pattern = ast.PLink(var.name)
+            var.__class__ = ast.Link  # the same fields: name and span
 
 
 # -- strings and lists
@@ -240,12 +318,12 @@ def name_vars(t) -> None:
 
     def visit(x) -> None:
         cls = type(x)
-        if cls is ast.Lam and type(x.pattern) is ast.PVar:
+        if cls is ast.Lam and type(x.pattern) in (ast.PVar, ast.PLink):
             x.pattern.name = name(x.pattern.name)
         elif cls is ast.Let:
             for p in x.pattern.items:
                 p.name = name(p.name)
-        elif cls is ast.Var and x.name.startswith("%"):
+        elif cls in (ast.Var, ast.Link) and x.name.startswith("%"):
             x.name = name(x.name)
         for sub in ast.subterms(x):
             visit(sub)
@@ -281,6 +359,8 @@ def _show(t) -> str:
     cls = type(t)
     if cls is ast.Var:
         return t.name
+    if cls is ast.Link:
+        return f"${t.name}"
     if cls is ast.Num:
         return show_number(t.numb)
     if cls is ast.Ref:
@@ -288,7 +368,8 @@ def _show(t) -> str:
     if cls is ast.Era:
         return "*"
     if cls is ast.Lam:
-        binder = {ast.PVar: lambda p: p.name, ast.PEra: lambda p: "*"}.get(type(t.pattern), lambda p: "?")
+        binder = {ast.PVar: lambda p: p.name, ast.PEra: lambda p: "*",
+                  ast.PLink: lambda p: f"${p.name}"}.get(type(t.pattern), lambda p: "?")
         return f"λ{binder(t.pattern)} {_show(t.body)}"
     if cls is ast.App:
         fun, args = t, []
