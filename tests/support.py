@@ -20,3 +20,51 @@ def run_text(text: str, **options) -> tuple[str, RunResult]:
     assert not errors, [e.message for e in errors]
     result = ReferenceBackend().run(book, **options)
     return show_tree(result.tree), result
+
+
+def compile_bend(source: str, path: str = "test.bend", options=None, args: list[str] = ()):
+    """Load, check and compile Bend source text; raises AssertionError listing any errors."""
+    from bend.check import check_program
+    from bend.frontend.loader import load_program
+    from bend.frontend.parser import parse_term_text
+    from bend.to_hvm import compile_program
+
+    program = load_program(Path(path), source)
+    check_program(program)
+    errors = [d.render() for d in program.diagnostics.errors]
+    assert not errors, "\n".join(errors)
+    terms = []
+    for text in args:
+        term, diagnostics = parse_term_text(text, "<argument>")
+        assert term is not None, [d.render() for d in diagnostics.items]
+        terms.append(term)
+    return compile_program(program, options, terms)
+
+
+def run_bend(source: str, backend: str = "c", args: list[str] = (), options=None, **run_options):
+    """Compile and run Bend source text; the Outcome (bend.runner): `.text` is what follows
+    `Result:`, `.stats.interactions` the interactions. `backend`: "c" (native) or "py"."""
+    from bend.runner import run_compiled
+
+    compiled = compile_bend(source, options=options, args=args)
+    if backend == "c":
+        run_options.setdefault("threads", 1)
+    return run_compiled(compiled, backend, **run_options)
+
+
+def bend_diagnostics(source: str, path: str = "test.bend"):
+    """Every diagnostic (errors and warnings) that loading, checking and compiling the source gives."""
+    from bend.check import check_program
+    from bend.diagnostics import BendError
+    from bend.frontend.loader import load_program
+    from bend.to_hvm import compile_program
+
+    program = load_program(Path(path), source)
+    check_program(program)
+    if program.diagnostics.errors:
+        return program.diagnostics.items
+    try:
+        compile_program(program)
+    except BendError as err:
+        return err.diagnostics.items
+    return program.diagnostics.items
