@@ -193,7 +193,18 @@ def desugar_cmd(file: FileArg, opt: OptOpt = None, stop_after: Annotated[str | N
         raise typer.Exit(1) from None
     for d in book.defs.values():
         if not d.builtin:
-            print(show_definition(d))
+            print(show_definition(readable(d)))
+
+
+def readable(d):
+    """The definition with its variables named a, b, c, ... in binding order."""
+    from types import SimpleNamespace
+
+    from bend.desugar.unique_names import Namer
+
+    if len(d.rules) == 1 and not d.rules[0].patterns:
+        d.rules[0].body = Namer(SimpleNamespace(var_order={})).rename(d.rules[0].body, {})
+    return d
 
 
 @app.command("check")

@@ -106,10 +106,11 @@ def show_term(t) -> str:
         return f"if {show_term(t.cond)} {{ {show_term(t.then)} }} else {{ {show_term(t.otherwise)} }}"
     if cls is ast.Match or cls is ast.Fold:
         word = "match" if cls is ast.Match else "fold"
-        arms = "; ".join(f"{arm.pattern}: {show_term(arm.body)}" for arm in t.arms)
+        arms = "; ".join(f"{' '.join([arm.pattern, *(arm.binds or [])])}: {show_term(arm.body)}" for arm in t.arms)
         return f"{word} {show_header(t)} {{ {arms} }}"
     if cls is ast.Switch:
-        cases = [f"{i}: {show_term(arm)}" for i, arm in enumerate(t.arms[:-1])] + [f"_: {show_term(t.arms[-1])}"]
+        default = "_" if t.pred is None else f"_ {t.pred}"  # (a desugared switch names its predecessor)
+        cases = [f"{i}: {show_term(arm)}" for i, arm in enumerate(t.arms[:-1])] + [f"{default}: {show_term(t.arms[-1])}"]
         return f"switch {show_header(t)} {{ {'; '.join(cases)} }}"
     if cls is ast.Bend:
         binds = ", ".join(name if init is None else f"{name} = {show_term(init)}" for name, init in t.binds)
