@@ -1,4 +1,5 @@
-"""Every example gives the result (and interaction count) written in its `Expected:` comment."""
+"""Every example gives the result written in its `Expected:` comment (and, for a net, the
+interaction count)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,26 @@ import re
 from pathlib import Path
 
 import pytest
-from support import run_text
+from support import run_bend, run_text
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").rglob("*.hvm"))
+BEND_EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.bend"))
 
 
 def test_there_are_examples():
-    assert EXAMPLES
+    assert EXAMPLES and BEND_EXAMPLES
+
+
+@pytest.mark.parametrize("path", BEND_EXAMPLES, ids=lambda p: p.stem)
+def test_bend_example(path):
+    import io
+
+    from hvm.io import Host
+
+    text = path.read_text()
+    match = re.search(r"# Expected: Result: (.*)", text)
+    assert match, f"{path} has no `# Expected: Result: ...` comment"
+    assert run_bend(text, "c", host=Host(stdout=io.BytesIO())).text == match.group(1).strip()
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
