@@ -23,8 +23,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from hvm.cli import (MemOpt, NoCacheOpt, RulesOpt, StatsOpt, ThreadsOpt, TimeoutOpt, fail, memory_limit, print_stats,
-                     read_text)
+from hvm.cli import (MemOpt, NoCacheOpt, OptimizeFirstOpt, RulesOpt, StatsOpt, ThreadsOpt, TimeoutOpt, fail,
+                     memory_limit, print_stats, read_text)
 from hvm.errors import HvmError
 
 app = typer.Typer(
@@ -128,27 +128,27 @@ def run_with(backend: str, file: Path, args, flags, stats: bool, rules: bool, **
     print_stats(outcome.stats, stats, rules)
 
 
-def run_native(file, args, flags, stats, rules, mem, threads, timeout, no_cache) -> None:
+def run_native(file, args, flags, stats, rules, mem, threads, timeout, no_cache, optimize_first) -> None:
     from hvm.llvm_cpu.backend import MAX_MEMORY
 
     run_with("c", file, args, flags, stats, rules, memory=memory_limit(mem, MAX_MEMORY), threads=threads,
-             timeout=timeout, use_cache=not no_cache)
+             timeout=timeout, use_cache=not no_cache, tiered=not optimize_first)
 
 
 @app.command("run")
 def run(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
         threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-        opt: OptOpt = None) -> None:
+        optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None) -> None:
     """Run a program on the default backend: the parallel native runtime (as run-c)."""
-    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache)
+    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache, optimize_first)
 
 
 @app.command("run-c")
 def run_c(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
           threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-          opt: OptOpt = None) -> None:
+          optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None) -> None:
     """Run a program on the native runtime (LLVM), on every core."""
-    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache)
+    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache, optimize_first)
 
 
 @app.command("run-py")

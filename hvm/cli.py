@@ -44,6 +44,9 @@ TimeoutOpt = Annotated[
     typer.Option("--timeout", min=0.001, help="Stop with an error after this many seconds.", show_default=False),
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Compile afresh: neither read nor write the code cache.")]
+OptimizeFirstOpt = Annotated[bool, typer.Option(
+    "--optimize-first", help="Build the optimized code before starting. By default a program not run before "
+                             "starts at once on plain code and switches to the optimized code when it is ready.")]
 
 
 def report(error: HvmError) -> None:
@@ -141,25 +144,27 @@ def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: Ru
 
 
 def run_native(file: Path, stats: bool, mem: str | None, rules: bool, threads: int | None, timeout: float | None,
-               no_cache: bool) -> None:
+               no_cache: bool, optimize_first: bool) -> None:
     from hvm.llvm_cpu.backend import MAX_MEMORY
 
     run_with("c", file, stats, memory_limit(mem, MAX_MEMORY), rules, threads=threads, timeout=timeout,
-             use_cache=not no_cache)
+             use_cache=not no_cache, tiered=not optimize_first)
 
 
 @app.command("run-c")
 def run_c(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
-          threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False) -> None:
+          threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
+          optimize_first: OptimizeFirstOpt = False) -> None:
     """Run a net on the native runtime (LLVM), on every core."""
-    run_native(file, stats, mem, rules, threads, timeout, no_cache)
+    run_native(file, stats, mem, rules, threads, timeout, no_cache, optimize_first)
 
 
 @app.command("run")
 def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
-        threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False) -> None:
+        threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
+        optimize_first: OptimizeFirstOpt = False) -> None:
     """Run a net on the default backend: the native runtime (as run-c)."""
-    run_native(file, stats, mem, rules, threads, timeout, no_cache)
+    run_native(file, stats, mem, rules, threads, timeout, no_cache, optimize_first)
 
 
 @app.command("gen-llvm")

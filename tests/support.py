@@ -22,6 +22,15 @@ def run_text(text: str, **options) -> tuple[str, RunResult]:
     return show_tree(result.tree), result
 
 
+def fib_itrs(n: int) -> int:
+    """ITRS of tests/programs/hvm/fib.hvm for (Fib n): C(n) = C(n-1) + C(n-2) + 16, anchored by
+    HVM2's count for n = 30 (tests/hvm/test_reference.py checks it)."""
+    a, b = 6, 11  # C(0), C(1)
+    for _ in range(n):
+        a, b = b, a + b + 16
+    return a
+
+
 def compile_bend(source: str, path: str = "test.bend", options=None, args: list[str] = ()):
     """Load, check and compile Bend source text; raises AssertionError listing any errors."""
     from bend.check import check_program

@@ -15,7 +15,7 @@ Out: the same Book plus the new definitions. A closed subterm is extracted when 
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import free_vars
+from bend.desugar.terms import binder_names
 
 MAX_SIZE = 64  # nodes: a larger definition gives up its closed parts, safe or not
 
@@ -52,31 +52,23 @@ def pattern_size(p) -> int:
     return 0
 
 
-def size(t) -> int:
-    return base_size(t) + sum(size(sub) for sub in ast.subterms(t))
+def pattern_links(p) -> frozenset:
+    if type(p) is ast.PLink:
+        return frozenset([p.name])
+    if type(p) in (ast.PTuple, ast.PSup):
+        return frozenset().union(*(pattern_links(x) for x in p.items))
+    return frozenset()
 
 
-def unscoped(t, bound: set, used: set) -> None:
-    if type(t) is ast.Link:
-        used.add(t.name)
-    elif type(t) in (ast.Lam, ast.Let):
-        stack = [t.pattern]
-        while stack:
-            p = stack.pop()
-            if type(p) is ast.PLink:
-                bound.add(p.name)
-            elif type(p) in (ast.PTuple, ast.PSup):
-                stack.extend(p.items)
-    for sub in ast.subterms(t):
-        unscoped(sub, bound, used)
+class Info:
+    """What float_combinators asks of a subterm, computed once per node: its size in nodes,
+    its free variables, and the unscoped variables it binds and uses."""
 
+    __slots__ = ("term", "size", "free", "links_bound", "links_used")
 
-def is_combinator(t) -> bool:
-    if type(t) in (ast.Ref, ast.Era) or free_vars(t):
-        return False
-    bound, used = set(), set()
-    unscoped(t, bound, used)
-    return bound == used
+    def __init__(self, term, size, free, links_bound, links_used):
+        self.term, self.size, self.free = term, size, free
+        self.links_bound, self.links_used = links_bound, links_used
 
 
 class Slot:
@@ -96,6 +88,18 @@ class Slot:
             setattr(self.holder, self.field, term)
         else:
             getattr(self.holder, self.field)[self.index] = term
+
+
+def path_to_children(t) -> list:
+    """`t` and the nodes between it and its float children (a lambda chain, an application spine)."""
+    path = [t]
+    while type(t) is ast.Lam:
+        t = t.body
+        path.append(t)
+    while type(t) is ast.App:
+        t = t.fun
+        path.append(t)
+    return path
 
 
 def child_slots(t) -> list[Slot]:
@@ -135,19 +139,54 @@ class Floater:
 
     def start(self, name: str, d: ast.Definition) -> None:
         self.name, self.builtin, self.count = name, d.builtin, 0
-        self.def_size = size(d.rules[0].body)
+        self.infos: dict[int, Info] = {}
+        self.safety: dict[int, tuple] = {}
+        self.def_size = self.info(d.rules[0].body).size
+
+    def info(self, t) -> Info:
+        """The Info of `t` (memoized: a node is looked at once, however deep it is)."""
+        found = self.infos.get(id(t))
+        if found is not None and found.term is t:
+            return found
+        cls = type(t)
+        subs = [self.info(sub) for sub in ast.subterms(t)]
+        size = base_size(t) + sum(i.size for i in subs)
+        free = frozenset().union(*(i.free for i in subs)) if subs else frozenset()
+        bound = frozenset().union(*(i.links_bound for i in subs)) if subs else frozenset()
+        used = frozenset().union(*(i.links_used for i in subs)) if subs else frozenset()
+        if cls is ast.Var:
+            free = frozenset([t.name])
+        elif cls is ast.Link:
+            used = frozenset([t.name])
+        elif cls is ast.Lam:
+            free = free - frozenset(binder_names(t.pattern))
+            bound = bound | pattern_links(t.pattern)
+        elif cls is ast.Let:
+            free = subs[0].free | (subs[1].free - frozenset(binder_names(t.pattern)))
+            bound = bound | pattern_links(t.pattern)
+        info = self.infos[id(t)] = Info(t, size, free, bound, used)
+        return info
+
+    def is_combinator(self, t) -> bool:
+        """Closed, with every unscoped variable bound and used inside, and not a leaf reference."""
+        if type(t) in (ast.Ref, ast.Era):
+            return False
+        i = self.info(t)
+        return not i.free and i.links_bound == i.links_used
 
     def float_children(self, t) -> None:
         slots = child_slots(t)
         for slot in slots:
             self.float_children(slot.get())
-        term_size = size(t)
-        closed = is_combinator(t)
+        for node in path_to_children(t):  # their subterms change below: forget what was known
+            self.infos.pop(id(node), None)
+        term_size = self.info(t).size
+        closed = self.is_combinator(t)
         for slot in slots:
             child = slot.get()
-            if not is_combinator(child):
+            if not self.is_combinator(child):
                 continue
-            child_size = size(child)
+            child_size = self.info(child).size
             if child_size == 0:
                 continue
             safe = self.is_safe(child)
@@ -156,6 +195,8 @@ class Floater:
                 self.def_size -= child_size
                 term_size -= child_size
                 slot.set(self.extract(child, safe))
+        for node in path_to_children(t):
+            self.infos.pop(id(node), None)
 
     def extract(self, term, safe: bool) -> ast.Ref:
         name = f"{self.name}__C{self.count}"
@@ -167,6 +208,14 @@ class Floater:
     # -- safety: can this term be evaluated eagerly without expanding forever?
 
     def is_safe(self, t) -> bool:
+        if self.seen:  # (inside a definition's body: depends on what is being looked at)
+            return self.safe_term(t)
+        found = self.safety.get(id(t))
+        if found is None or found[0] is not t:
+            found = self.safety[id(t)] = (t, self.safe_term(t))
+        return found[1]
+
+    def safe_term(self, t) -> bool:
         cls = type(t)
         if cls is ast.Num or cls is ast.Era:
             return True

@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from hvm.book import Book, Net
 from hvm.deep import deep
@@ -75,6 +80,15 @@ class Program:
     host_link: ctypes._CFuncPtr  # hvm_host_link(Net*, port, port)
     resolve: ctypes._CFuncPtr  # hvm_resolve(Net*, port) -> port
     defs: ctypes.Array  # the compiled definitions' addresses, by fid
+    symbols: list[str]
+    upgrade: "Upgrade | None" = None  # running on plain code: where the specialized code will come from
+
+    def install(self, obj: bytes) -> None:
+        """Switch to the definitions of `obj`, even while a run goes on (the two kinds of code
+        do the same interactions; a CALL reads the table each time)."""
+        addresses = jit.load(obj, self.symbols)
+        for i, symbol in enumerate(self.symbols):
+            self.defs[i] = addresses[symbol]
 
 
 def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool = True) -> tuple[str, str]:
@@ -87,18 +101,37 @@ def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool
 
 _core_cache: dict[bool, dict[str, int]] = {}
 CORE_OPT, DEFS_OPT = 3, 1  # the definitions compile at O1: as fast to run as O3, much faster to build
+PLAIN_OPT = 0  # plain definitions, to start at once: LLVM's optimiser would take longer than it gains
+TIER_UP_AFTER = 0.25  # seconds of running on plain code before the specialized code is asked for
+_in_flight: dict[str, subprocess.Popen] = {}  # cache path -> the worker compiling it
+_plain_seconds: dict[str, float] = {}  # cache path -> time this process has run its plain version
 
 
-def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, specialize: bool = True) -> Program:
+def defs_key(flat: FlatBook, parallel: bool, specialize: bool) -> list[str]:
+    return ["defs", f"parallel={parallel} specialize={specialize}", repr(flat.defs)]
+
+
+def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, specialize: bool = True,
+                 tiered: bool = True) -> Program:
+    """The code for `flat`. Specialized definitions take LLVM seconds to build for a large book,
+    so with `tiered` (and a cache to put them in) a book whose specialized code is not cached
+    yet starts on plain definitions, built at once; see Upgrade."""
     from hvm.llvm_cpu.defs_ir import def_symbol
 
-    mode = f"parallel={parallel} specialize={specialize}"
     if parallel not in _core_cache or not use_cache:
-        core = jit.object_code(lambda: ir_texts(flat, parallel)[0], ["core", mode], CORE_OPT, use_cache)
+        core = jit.object_code(lambda: ir_texts(flat, parallel)[0], ["core", f"parallel={parallel}"], CORE_OPT,
+                               use_cache)
         _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve"])
     core = _core_cache[parallel]
-    defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1],
-                               ["defs", mode, repr(flat.defs)], DEFS_OPT, use_cache)
+    key = defs_key(flat, parallel, specialize)
+    upgrade = None
+    if specialize and tiered and use_cache and not jit.cache_path(key, DEFS_OPT).exists():
+        upgrade = Upgrade(flat, parallel, jit.cache_path(key, DEFS_OPT))
+        defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, False, core=False)[1],
+                                   defs_key(flat, parallel, False), PLAIN_OPT, use_cache)
+    else:
+        defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1], key, DEFS_OPT,
+                                   use_cache)
     symbols = [def_symbol(d.fid) for d in flat.defs]
     addresses = jit.load(defs_obj, symbols)
     return Program(
@@ -107,7 +140,43 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
         ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32)(core["hvm_host_link"]),
         ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32)(core["hvm_resolve"]),
         (ctypes.c_void_p * len(symbols))(*[addresses[s] for s in symbols]),
+        symbols,
+        upgrade,
     )
+
+
+@dataclass
+class Upgrade:
+    """The specialized code of a book that runs on plain code for now. Once the book has run
+    TIER_UP_AFTER seconds in this process, a worker process (hvm.llvm_cpu.compile_worker)
+    compiles it into the cache; when it is there, the running program switches to it."""
+
+    flat: FlatBook
+    parallel: bool
+    path: Path
+
+    def poll(self, program: Program, seconds: float) -> bool:
+        """Called while a run goes on (`seconds`: on plain code so far); True once switched."""
+        key = str(self.path)
+        if self.path.exists():
+            _in_flight.pop(key, None)
+            program.install(self.path.read_bytes())
+            return True
+        if key not in _in_flight and _plain_seconds.get(key, 0.0) + seconds >= TIER_UP_AFTER:
+            _in_flight[key] = self.start_worker()
+        return False
+
+    def start_worker(self) -> subprocess.Popen:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.path.parent, suffix=".job", delete=False) as job:
+            pickle.dump((self.flat, self.parallel, str(self.path), DEFS_OPT), job)
+        return subprocess.Popen([sys.executable, "-m", "hvm.llvm_cpu.compile_worker", job.name],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)  # (Ctrl-C stops the run, not the compile)
+
+    def ran(self, seconds: float) -> None:
+        key = str(self.path)
+        _plain_seconds[key] = _plain_seconds.get(key, 0.0) + seconds
 
 
 class NativeBackend:
@@ -117,13 +186,15 @@ class NativeBackend:
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
             timeout: float | None = None, use_cache: bool = True, specialize: bool = True,
-            boot: Net | None = None) -> RunResult:
+            tiered: bool = True, boot: Net | None = None) -> RunResult:
         """`timeout` in seconds; `use_cache=False` compiles afresh; `specialize=False` compiles
-        definitions plainly (no work at compile time); `boot`: see hvm.runtime.Backend."""
+        definitions plainly (no work at compile time); `tiered=False` builds the specialized
+        code before starting, even when that takes long (see load_program); `boot`: see
+        hvm.runtime.Backend."""
         threads = threads or default_threads()
         memory = memory or default_memory()
         flat = flatten(book, entry)
-        program = load_program(flat, threads > 1, use_cache, specialize)
+        program = load_program(flat, threads > 1, use_cache, specialize, tiered)
         slots = min(MAX_SLOTS, memory // BYTES_PER_SLOT)
         bag_cap = max(1 << 16, min(slots, 1 << 26))
         maps = [Mapping(slots * 8), Mapping(slots * 4)]
@@ -144,10 +215,10 @@ class NativeBackend:
             ctypes.c_uint32.from_address(maps[1].addr).value = 0xFFFFFFFF  # ROOT: no end has arrived yet
             start = time.perf_counter()
             if boot is None:
-                self.reduce(program.run, net, timeout)
+                self.reduce(program, program.run, net, timeout)
             else:
                 self.load_boot(program, net, flatten_net(boot, flat.fids), maps, memory)
-                self.reduce(program.resume, net, timeout)
+                self.reduce(program, program.resume, net, timeout)
             if net.error:
                 raise self.limit_error(net, tms, memory, timeout)
             nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
@@ -194,7 +265,7 @@ class NativeBackend:
         program.host_link(addr, relocate(d.root), 0)
 
     @staticmethod
-    def reduce(run, net, timeout: float | None) -> None:
+    def reduce(program: Program, run, net, timeout: float | None) -> None:
         """Run the native workers to the end; Ctrl-C or the timeout stops them (through net.error).
 
         The native call runs on a thread of its own (ctypes lets go of the GIL), so that this
@@ -209,7 +280,8 @@ class NativeBackend:
             finally:
                 finished.set()
 
-        deadline = None if timeout is None else time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = None if timeout is None else start + timeout
         threading.Thread(target=work, daemon=True).start()
         interrupted = False
         while not finished.is_set():
@@ -221,6 +293,10 @@ class NativeBackend:
                 net.error = L.ERROR_INTERRUPTED
             elif deadline is not None and time.monotonic() >= deadline:
                 net.error = L.ERROR_TIMEOUT
+            if program.upgrade is not None and program.upgrade.poll(program, time.monotonic() - start):
+                program.upgrade = None
+        if program.upgrade is not None:
+            program.upgrade.ran(time.monotonic() - start)
         if interrupted:
             raise KeyboardInterrupt
 

@@ -82,9 +82,10 @@ def cache_key(parts: list[str], opt: int) -> str:
 
 
 def compile_ir(ir_text: str, opt: int = 3) -> bytes:
-    """Optimise (O`opt`, LLVM's new pass manager) and compile IR text to an object's bytes."""
+    """Optimise (O`opt`, LLVM's new pass manager) and compile IR text to an object's bytes.
+    (In an LLVM context of its own: nothing is shared with any other compile.)"""
     binding = llvm()
-    mod = binding.parse_assembly(ir_text)
+    mod = binding.parse_assembly(ir_text, context=binding.create_context())
     mod.verify()
     tm = target_machine(opt)
     pb = binding.create_pass_builder(tm, binding.create_pipeline_tuning_options(speed_level=opt))
@@ -92,21 +93,30 @@ def compile_ir(ir_text: str, opt: int = 3) -> bytes:
     return tm.emit_object(mod)
 
 
+def cache_path(key_parts: list[str], opt: int) -> Path:
+    return cache_dir() / f"{cache_key(key_parts, opt)}.o"
+
+
 def object_code(build_ir, key_parts: list[str], opt: int = 3, use_cache: bool = True) -> bytes:
     """The compiled object of the IR `build_ir()` returns, from the cache when it is there."""
-    path = cache_dir() / f"{cache_key(key_parts, opt)}.o"
+    path = cache_path(key_parts, opt)
     if use_cache and path.exists():
         return path.read_bytes()
     obj = compile_ir(build_ir(), opt)
     if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-                tmp.write(obj)
-            os.replace(tmp.name, path)
-        except OSError:
-            pass  # an unwritable cache only costs the next run a compile
+        store(path, obj)
     return obj
+
+
+def store(path: Path, obj: bytes) -> None:
+    """Write a compiled object into the cache, atomically (readers see all of it or nothing)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(obj)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass  # an unwritable cache only costs the next run a compile
 
 
 def load(obj: bytes, symbols: list[str]) -> dict[str, int]:

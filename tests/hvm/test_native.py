@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from support import HVM_PROGRAMS, run_text
+from support import HVM_PROGRAMS, fib_itrs, run_text
 
 from hvm.errors import LimitError
 from hvm.llvm_cpu.backend import NativeBackend
@@ -14,6 +14,7 @@ from net_strategies import HELPER_NAMES, main_with_helpers, nets, small_numbs
 
 
 def native(text: str, threads: int = 1, **options):
+    options.setdefault("tiered", False)  # the specialized code, built first (see test_tiers_* for the plain start)
     result = NativeBackend().run(parse_book(text), threads=threads, **options)
     return show_tree(result.tree), result
 
@@ -158,3 +159,38 @@ def test_a_run_can_start_from_a_net_given_as_data():
         result = NativeBackend().run(book, threads=threads, boot=boot)
         assert show_tree(result.tree) == "42"
         assert result.stats.rules["CALL"] == 1  # @inc; the boot net is not a call
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_tiers_a_new_book_starts_on_plain_code(threads, tmp_path, monkeypatch):
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    text = (HVM_PROGRAMS / "fib.hvm").read_text().replace("(30 a)", "(20 a)")
+    expected, reference = run_text(text)
+    result = NativeBackend().run(parse_book(text), threads=threads)  # too short to ask for better code
+    assert show_tree(result.tree) == expected
+    assert result.stats.rules == reference.stats.rules
+
+
+def test_tiers_a_long_run_switches_to_the_specialized_code_while_it_runs(tmp_path, monkeypatch):
+    from hvm.llvm_cpu import backend
+
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(backend, "TIER_UP_AFTER", 0.0)
+    installed = []
+    poll = backend.Upgrade.poll
+
+    def poll_after_the_worker(self, program, seconds):  # make the switch happen mid-run, whatever the timing
+        worker = backend._in_flight.get(str(self.path))
+        if worker is not None:
+            worker.wait(timeout=300)
+        switched = poll(self, program, seconds)
+        installed.append(switched)
+        return switched
+
+    monkeypatch.setattr(backend.Upgrade, "poll", poll_after_the_worker)
+    text = (HVM_PROGRAMS / "fib.hvm").read_text().replace("(30 a)", "(27 a)")
+    result = NativeBackend().run(parse_book(text), threads=2)
+    assert installed[-1] is True and installed.count(True) == 1
+    assert show_tree(result.tree) == "196418"
+    assert result.stats.interactions == fib_itrs(27)
+    assert list(tmp_path.glob("*.o"))  # the specialized code is in the cache for the next run

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from support import HVM_PROGRAMS, run_text
+from support import HVM_PROGRAMS, fib_itrs, run_text
 
 from hvm.errors import LimitError
 from net_strategies import HELPER_NAMES, main_with_helpers, nets, small_numbs
@@ -102,13 +102,6 @@ def test_a_deep_result_reads_back_without_recursion():
 # -- the sample programs: result and exact ITRS, full size for the quick ones, scaled down for
 # the big ones. The scaled counts come from closed forms in the program size; each closed form
 # is anchored by giving exactly HVM2's count (EXPECTED.md) at the full size.
-
-
-def fib_itrs(n: int) -> int:
-    a, b = 6, 11  # C(0), C(1); C(n) = C(n-1) + C(n-2) + 16
-    for _ in range(n):
-        a, b = b, a + b + 16
-    return a
 
 
 def fib(n: int) -> int:
