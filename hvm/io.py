@@ -16,11 +16,18 @@ value and is returned as it is. To continue, the backend reduces a new net,
 which hands the answer to the continuation and erases the rest of the call.
 
 Primitives (notes/bend-language.md §4): READ (fd, n), WRITE (fd, bytes), OPEN (path, mode),
-CLOSE fd, FLUSH fd, SEEK (fd, (offset, whence)), GET_TIME *, SLEEP (hi, lo).
+CLOSE fd, FLUSH fd, SEEK (fd, (offset, whence)), GET_TIME * (monotonic nanoseconds as a pair of
+u24, high and low), SLEEP (hi, lo) nanoseconds. Tuples are right-nested pairs. Answers:
+`Result/Ok value`; `Result/Err (IOError/Inner errno)` when the system refuses (errno as an i24,
+e.g. +2 for a missing file, +9 for a descriptor that is not open, +22 for an unknown mode);
+`Result/Err IOError/Type` for an argument of the wrong shape; `Result/Err IOError/Name` for an
+unknown primitive. Descriptors 0, 1, 2 are the host's streams: closing them does nothing.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import sys
 import time
 from dataclasses import dataclass, field
@@ -196,7 +203,7 @@ class Reader:
         return self.ctor(ERR, inner)
 
     def errno(self, err: OSError) -> Tree:
-        return self.error(ERROR_INNER, Num(numbers.new_i24(err.errno or 5)))
+        return self.error(ERROR_INNER, Num(numbers.new_i24(err.errno or errno.EIO)))
 
     def list_of(self, values: list[int]) -> Tree:
         t = self.ctor(0)
@@ -221,22 +228,26 @@ def perform(host: Host, reader: Reader, func: str, argm: Tree) -> Tree:
         return primitive(host, reader, argm)
     except NotData:
         return reader.error(ERROR_TYPE)
+    except io.UnsupportedOperation:  # reading a file open for writing, seeking a pipe, ...
+        return reader.errno(OSError(errno.ESPIPE if func == "SEEK" else errno.EBADF, func))
     except OSError as err:
         return reader.errno(err)
+    except ValueError:  # a NUL in a path, a seek before the start of a file
+        return reader.errno(OSError(errno.EINVAL, func))
 
 
 def file_of(host: Host, reader: Reader, t: Tree):
     fd = reader.number(t)
     f = host.files.get(fd)
     if f is None:
-        raise OSError(9, "bad file descriptor")  # EBADF
+        raise OSError(errno.EBADF, "bad file descriptor")
     return fd, f
 
 
 def do_read(host, reader, argm):
     fd_t, n_t = reader.pair(argm)
     _, f = file_of(host, reader, fd_t)
-    n = reader.number(n_t)
+    n = reader.number(n_t) & 0xFFFFFF  # a u24 (HVM reads an i24 -1 as 0xFFFFFF too)
     data = f.read(n)
     return reader.ok(reader.list_of(list(data or b"")))
 
@@ -253,11 +264,12 @@ def do_write(host, reader, argm):
 def do_open(host, reader, argm):
     path_t, mode_t = reader.pair(argm)
     path, mode = reader.text(path_t), reader.text(mode_t)
+    mode = mode.replace("b", "")  # fopen's "rb", "r+b", ...: files are always binary here
     if mode not in ("r", "w", "a", "r+", "w+", "a+"):
-        raise NotData
+        raise OSError(errno.EINVAL, "invalid mode")  # as fopen
     fd = next((i for i in range(3, MAX_FILES) if i not in host.files), None)
     if fd is None:
-        raise OSError(24, "too many open files")  # EMFILE
+        raise OSError(errno.EMFILE, "too many open files")
     host.files[fd] = open(path, mode + "b")  # noqa: SIM115 (closed by CLOSE or at the end)
     return reader.ok(u24(fd))
 
@@ -288,7 +300,7 @@ def do_seek(host, reader, argm):
 
 
 def do_get_time(host, reader, argm):
-    ns = time.time_ns() & ((1 << 48) - 1)
+    ns = time.monotonic_ns() & ((1 << 48) - 1)
     return reader.ok(Node(Tag.CON, u24(ns >> 24), u24(ns & 0xFFFFFF)))
 
 
