@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bend import ast
 from bend.to_hvm import Compiled
 from bend.to_hvm.readback import readback, show
-from hvm import numbers
 from hvm.io import Host, run_io
 from hvm.runtime import Stats, get_backend
 
@@ -25,19 +23,9 @@ class Outcome:
     stats: Stats
 
 
-def constructor_tags(core: ast.Book) -> dict[str, int]:
-    """`Type/Ctor/tag` -> its number, for the tags the program defines."""
-    tags = {}
-    for name, d in core.defs.items():
-        body = d.rules[0].body
-        if name.endswith("/tag") and type(body) is ast.Num:
-            tags[name] = numbers.payload_of(body.numb)
-    return tags
-
-
 def run_compiled(compiled: Compiled, backend: str = "c", host: Host | None = None, **options) -> Outcome:
     """`options`: threads, memory, timeout (and use_cache for the native backend).
     Raises hvm.errors.HvmError when a limit is reached or an effect cannot be performed."""
     result = run_io(get_backend(backend), compiled.hvm, compiled.ctx.entry, host, **options)
-    term = readback(result.tree, constructor_tags(compiled.core))
+    term = readback(result.tree)
     return Outcome(term, show(term), result.stats)

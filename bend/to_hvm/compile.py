@@ -104,8 +104,9 @@ class NetBuilder:
         cls = type(t)
         if cls is ast.Var:
             port = self.scope.pop(t.name, None)
-            if port is None:
-                raise AssertionError(f"variable `{t.name}` of `{self.name}` is unbound or used twice")
+            if port is None:  # (the checks before desugaring report this for the user's own code)
+                self.diagnostics.error(f"unbound variable `{t.name}` in `{self.name}`", t.span)
+                return self.leaf(ERA)
             return port
         if cls is ast.Lam:
             n = self.node(Tag.CON)

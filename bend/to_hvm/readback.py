@@ -21,21 +21,20 @@ from bend.deep import deep
 from bend.frontend.printer import show_string
 from hvm import numbers
 from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
+from bend.to_hvm.compile import FLIPPED, INTEGER_COMMUTATIVE, OPERATORS
 from hvm.readback import var_name
 
 ERA, NUM, REF, ROOT = "era", "num", "ref", "root"
 
 
-def readback(tree: Tree, tags: dict[str, int] | None = None):
-    """`tags`: constructor tag definitions (`String/Cons/tag` -> 1), to recognise strings and
-    lists whether their tags are still references or already numbers."""
-    return deep(_readback, tree, tags or {})
+def readback(tree: Tree):
+    return deep(_readback, tree)
 
 
-def _readback(tree: Tree, tags: dict):
+def _readback(tree: Tree):
     reader = Reader(tree)
     term = place_dups(reader.read(reader.peer[0]), reader.dups)
-    term = resugar(term, tags)
+    term = resugar(term)
     mark_unscoped(term)
     name_vars(term)
     return term
@@ -98,16 +97,19 @@ class Reader:
         self.count += 1
         return f"%{self.count}"
 
-    def read(self, port: int):
+    def read(self, port: int, partial_ok: bool = False):
         if port < 0:
             return ast.Var("<invalid>")
         if port in self.reading:
             return ast.Var("<cycle>")
         self.reading.add(port)
         try:
-            return self.read_port(port)
+            term = self.read_port(port)
         finally:
             self.reading.discard(port)
+        if type(term) is Partial and not partial_ok:  # an operator still waiting for its operand
+            return ast.Oper(term.op, term.left, ast.Var("_"))
+        return term
 
     def read_port(self, port: int):
         n, slot = divmod(port, 3)
@@ -168,12 +170,35 @@ class Reader:
         return ast.Var(name)
 
     def operation(self, n: int):
-        a, b = self.read(self.peer[3 * n]), self.read(self.peer[3 * n + 1])
-        for x, y in ((a, b), (b, a)):
-            if type(x) is ast.Num and numbers.tag_of(x.numb) == numbers.SYM:
-                symbol = numbers.OPERATOR_SYMBOLS.get(numbers.payload_of(x.numb), "?")
-                return ast.Oper(symbol, y, ast.Var("<operand>"))
-        return ast.Oper("op", a, b)
+        """An OPR node met at its result port: `x ~ $(y r)` (see bend.to_hvm.compile)."""
+        x, y = self.read(self.peer[3 * n], partial_ok=True), self.read(self.peer[3 * n + 1])
+        if type(x) is Partial:  # the second node of `x ~ $([op] $(y r))`
+            return ast.Oper(x.op, x.left, y)
+        if type(y) is ast.Num:
+            tag, payload = numbers.tag_of(y.numb), numbers.payload_of(y.numb)
+            if tag == numbers.SYM and payload in numbers.OPERATOR_SYMBOLS:
+                return Partial(SYMBOL_OF[payload], x)
+            k = ast.Num(numbers.new_u24(payload))  # (the constant's type is not kept: shown as u24)
+            if tag in UNFLIPPED:  # `(op x k)` rides on k as `[flipped-op k]`
+                return ast.Oper(SYMBOL_OF[UNFLIPPED[tag]], x, k)
+            if tag in SYMBOL_OF:  # `(op k x)`: k is the left operand
+                return ast.Oper(SYMBOL_OF[tag], k, x)
+        return ast.Oper("?", x, y)
+
+
+class Partial:
+    """The first OPR node of a two-node operation: the operator and its left operand."""
+
+    def __init__(self, op: str, left):
+        self.op, self.left = op, left
+
+
+SYMBOL_OF = {code: symbol for symbol, code in OPERATORS.items() if symbol != "**"}
+SYMBOL_OF.update({numbers.FP_SUB: "-", numbers.FP_DIV: "/", numbers.FP_REM: "%", numbers.FP_SHL: "<<",
+                  numbers.FP_SHR: ">>"})
+UNFLIPPED = {flipped: op for op, flipped in FLIPPED.items()}
+for _op in INTEGER_COMMUTATIVE:
+    UNFLIPPED[_op] = _op
 
 
 # -- where dups go
@@ -258,7 +283,7 @@ def mark_unscoped(term) -> None:
 # -- strings and lists
 
 
-def constructor(t, tags: dict):
+def constructor(t):
     """(constructor tag name or number, fields) if `t` is `λk (k tag fields...)`, else None."""
     if type(t) is not ast.Lam or type(t.pattern) is not ast.PVar:
         return None
@@ -277,30 +302,34 @@ def constructor(t, tags: dict):
     return None
 
 
-def is_ctor(found, name: str, tags: dict) -> bool:
-    tag, _ = found
-    return tag == f"{name}/tag" or (type(tag) is int and tags.get(f"{name}/tag") == tag)
-
-
-def resugar(t, tags: dict):
-    """Strings and lists, bottom-up."""
-    ast.map_subterms(t, lambda sub: resugar(sub, tags))
+def resugar(t):
+    """Strings and lists, bottom-up: a chain of String/Cons (List/Cons) ending in String/Nil
+    (List/Nil), by their tags' names. Data the host built (IO answers) has numbers for tags:
+    a chain with tags 1 ... 1 0 is shown as a list; alone, `λa (a 0)` stays as it is (it could
+    be the first constructor of any type)."""
+    ast.map_subterms(t, resugar)
     if type(t) is ast.Ref and t.name in ("String/Nil", "List/Nil"):
         return ast.Str("") if t.name == "String/Nil" else ast.List([])
-    found = constructor(t, tags)
+    found = constructor(t)
     if found is None:
         return t
-    _, fields = found
-    if is_ctor(found, "String/Nil", tags) and not fields:
-        return ast.Str("")
-    if is_ctor(found, "List/Nil", tags) and not fields:
-        return ast.List([])
-    if len(fields) == 2 and is_ctor(found, "String/Cons", tags):
-        head, tail = fields
-        if type(head) is ast.Num and numbers.tag_of(head.numb) == numbers.U24 and type(tail) is ast.Str:
+    tag, fields = found
+    if tag in ("String/Nil/tag", "List/Nil/tag") and not fields:
+        return ast.Str("") if tag == "String/Nil/tag" else ast.List([])
+    if len(fields) != 2:
+        return t
+    head, tail = fields
+    if tag == "String/Cons/tag" and type(tail) is ast.Str:
+        if type(head) is ast.Num and numbers.tag_of(head.numb) == numbers.U24:
             return ast.Str(chr(numbers.payload_of(head.numb) % 0x110000) + tail.text)
-    if len(fields) == 2 and is_ctor(found, "List/Cons", tags) and type(fields[1]) is ast.List:
-        return ast.List([fields[0], *fields[1].items])
+    elif tag == "List/Cons/tag" and type(tail) is ast.List:
+        return ast.List([head, *tail.items])
+    elif tag == 1:
+        if type(tail) is ast.List:
+            return ast.List([head, *tail.items])
+        end = constructor(tail)
+        if end is not None and end == (0, []):
+            return ast.List([head])
     return t
 
 
