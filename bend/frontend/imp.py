@@ -491,7 +491,9 @@ class ImpParser:
         return term
 
     def lower(self, stmts: list[Stmt], i: int = 0):
-        """(term, ending) of stmts[i:]: ending is "return", or the pattern the block assigns last."""
+        """(term, ending) of stmts[i:]: ending is "return", the pattern the block assigns last, or
+        ("ask", pattern) when it ends with `pattern <- action` (inside `with`: then a branching
+        statement whose branches all end so is itself `pattern <- <the branching>`)."""
         s = stmts[i]
         last = i == len(stmts) - 1
         if s.kind == "return":
@@ -511,6 +513,8 @@ class ImpParser:
                 if last:
                     return self.hoist(s, term), endings[0]
                 rest, ending = self.lower(stmts, i + 1)
+                if type(endings[0]) is tuple:  # every branch ends with `pattern <- action`
+                    return self.hoist(s, ast.Ask(endings[0][1], term, rest, s.span)), ending
                 return self.hoist(s, ast.Let(endings[0], term, rest, s.span)), ending
             self.diagnostics.error(
                 f"the branches of this `{s.what}` end differently",
@@ -520,6 +524,8 @@ class ImpParser:
         if last:
             if s.kind == "assign":
                 return self.hoist(s, s.value), s.pattern
+            if s.kind == "ask":
+                return self.hoist(s, s.value), ("ask", s.pattern)
             self.diagnostics.error("a block ends with a `return` or an assignment", s.span)
             return ast.Era(), "return"
         rest, ending = self.lower(stmts, i + 1)

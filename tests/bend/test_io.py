@@ -352,19 +352,14 @@ def test_dynamic_libraries_are_not_supported():
         run(source)
 
 
-# -- known bugs
-
-
-@pytest.mark.xfail(strict=True, reason="frontend: a branch that ends with `x <- io` is rejected "
-                   "('a block ends with a `return` or an assignment'); Bend binds the branching statement")
-def test_branches_ending_with_a_bind():
+def test_branches_ending_with_a_bind_bind_the_branching_statement():
     source = """
 def main():
   with IO:
-    if 1:
+    if 0:
       x <- IO/wrap(1)
     else:
       x <- IO/wrap(2)
     return wrap(x)
 """
-    assert run(source)[0] == done("1")
+    assert run(source)[0] == done("2")
