@@ -30,6 +30,7 @@ def compile_program(program, options: Options | None = None, args: list | None =
 
 def _compile_program(program, options: Options, args: list | None) -> Compiled:
     from bend.to_hvm.compile import compile_book
+    from bend.to_hvm.cycles import report_cycles
     from bend.to_hvm.eta import eta_reduce
     from bend.to_hvm.priority import mark_recursive_calls
     from hvm.flatbook import reachable
@@ -40,6 +41,7 @@ def _compile_program(program, options: Options, args: list | None) -> Compiled:
         for d in book.defs.values():
             d.net = eta_reduce(d.net)
     mark_recursive_calls(book)
+    report_cycles(book, core, ctx.diagnostics)
     keep: set[str] = set()
     for root in [*core.defs, *(n for n, h in core.hvm_defs.items() if not h.builtin)]:
         if root not in keep:

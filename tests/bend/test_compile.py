@@ -115,3 +115,34 @@ def test_native_and_reference_backends_agree_on_compiled_programs(name):
     reference = run_bend(source, "py")
     assert native.text == reference.text
     assert native.stats.rules == reference.stats.rules
+
+
+def test_a_cycle_of_calls_in_active_position_is_reported():
+    from support import bend_diagnostics
+
+    source = """
+def loop(x):
+  return loop(x + 1)
+
+def ping(n):
+  return pong(n)
+
+def pong(n):
+  return ping(n)
+
+def ok(n):
+  switch n:
+    case 0:
+      return 0
+    case _:
+      return ok(n-1)
+
+def main():
+  return ok(3)
+"""
+    warnings = [d for d in bend_diagnostics(source) if d.severity == "warning"]
+    messages = sorted(d.message for d in warnings)
+    assert len(messages) == 2
+    assert messages[0].startswith("recursion cycle: loop -> loop")
+    assert messages[1].startswith("recursion cycle: ping -> pong -> ping")
+    assert [d.span.line_col()[0] for d in sorted(warnings, key=lambda d: d.message)] == [2, 5]
