@@ -1,0 +1,5 @@
+"""`python -m bend` runs the `bend` command."""
+
+from bend.cli import main
+
+main()
