@@ -27,5 +27,5 @@ def run_compiled(compiled: Compiled, backend: str = "c", host: Host | None = Non
     """`options`: threads, memory, timeout (and use_cache for the native backend).
     Raises hvm.errors.HvmError when a limit is reached or an effect cannot be performed."""
     result = run_io(get_backend(backend), compiled.hvm, compiled.ctx.entry, host, **options)
-    term = readback(result.tree)
+    term = readback(result.tree, compiled.core)
     return Outcome(term, show(term), result.stats)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 import threading
 
-STACK_BYTES = 512 << 20  # virtual memory: only the pages the recursion touches are used
-RECURSION_LIMIT = 200_000
+STACK_BYTES = 1 << 30  # virtual memory: only the pages the recursion touches are used
+RECURSION_LIMIT = 2_000_000
 _local = threading.local()
 
 

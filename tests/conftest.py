@@ -15,3 +15,8 @@ def tmp_hvm(tmp_path):
         return path
 
     return write
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden .out files (tests/golden/run) from what the native backend prints")

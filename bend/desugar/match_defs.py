@@ -54,9 +54,10 @@ def compile_definition(d: ast.Definition, ctx) -> None:
         compiler = RuleCompiler(ctx, d)
         args = [ctx.fresh("arg") for _ in range(arity)]
         rows = [Row(list(r.patterns), r.body, i) for i, r in enumerate(rules)]
+        errors = len(ctx.diagnostics.errors)
         body = lams(args, compiler.compile(args, rows))
         for i, rule in enumerate(rules):
-            if i not in compiler.used:
+            if i not in compiler.used and len(ctx.diagnostics.errors) == errors:
                 ctx.diagnostics.warning(f"this rule of `{d.name}` is never used: the rules before it match "
                                         "everything it matches", rule.span)
     d.rules = [ast.Rule([], body, rules[0].span)]
@@ -107,7 +108,7 @@ class RuleCompiler:
         """The row without its first pattern (a wildcard, bound to `value`), with `width` wildcards
         in its place (the fields a constructor column adds)."""
         p, rest = row.patterns[0], row.patterns[1:]
-        body = row.body
+        body = clone(row.body)  # (a row that takes anything may go down several branches)
         if type(p) is ast.PVar:
             body = ast.Use(p.name, clone(value), body, p.span)
         elif type(p) is ast.PSup:
@@ -135,9 +136,11 @@ class RuleCompiler:
                 else:
                     sub.append(self.bind_first(row, rebuilt, len(fields)))
             if not sub:
-                self.error(f"the rules of `{self.definition.name}` do not cover `{ctor.name}`",
-                           hint=f"add a rule for `{ctor.name}`, or one with a variable in its place")
-            arms.append(ast.Arm(ctor.name, self.compile(fields + args[1:], sub), binds=fields))
+                body = self.error(f"the rules of `{self.definition.name}` do not cover `{ctor.name}`",
+                                  hint=f"add a rule for `{ctor.name}`, or one with a variable in its place")
+            else:
+                body = self.compile(fields + args[1:], sub)
+            arms.append(ast.Arm(ctor.name, body, binds=fields))
         return ast.Match(ast.Var(args[0]), None, [], arms)
 
     def numbers(self, args: list[str], rows: list[Row]):
@@ -148,8 +151,8 @@ class RuleCompiler:
                 values.append(p.numb)
         defaults = [row for row in rows if is_wildcard(row.patterns[0])]
         if not defaults:
-            self.error(f"the rules of `{self.definition.name}` cover some numbers only",
-                       hint="add a rule with a variable (or `_`) for the other numbers")
+            missing = self.error(f"the rules of `{self.definition.name}` cover some numbers only",
+                                 hint="add a rule with a variable (or `_`) for the other numbers")
 
         def case(value) -> list[Row]:
             out = []
@@ -169,9 +172,9 @@ class RuleCompiler:
             n = len(values)
             value = ast.Oper("+", ast.Var(pred), ast.Num(numbers.new_u24(n)))
             arms = [self.compile(args[1:], case(numbers.new_u24(i))) for i in range(n)]
-            arms.append(self.compile(args[1:], [self.bind_first(r, value) for r in defaults]))
+            arms.append(self.compile(args[1:], [self.bind_first(r, value) for r in defaults]) if defaults else missing)
             return ast.Switch(ast.Var(x), None, [], arms, pred=pred)
-        term = self.compile(args[1:], [self.bind_first(r, ast.Var(x)) for r in defaults])
+        term = self.compile(args[1:], [self.bind_first(r, ast.Var(x)) for r in defaults]) if defaults else missing
         for value in reversed(values):
             test = ast.Oper("==", ast.Var(x), ast.Num(value))
             term = ast.Switch(test, None, [], [term, self.compile(args[1:], case(value))],

@@ -5,8 +5,10 @@ Out: the same Book with the definitions the entry point reaches and those the us
      (with what they use); the prelude's unused definitions go, and with `-Oprune` the
      user's unused ones too.
      In the entry point, a reference in return position (the whole body, a tuple's items, a
-     constructor's arguments, a lambda's body) to a non-recursive definition is replaced by
-     that definition's body: `main = xs` prints the list, not `xs`.
+     constructor's arguments unless it is a nullary constructor, a lambda's body) is replaced by
+     the definition's body, once per
+     definition along a path (a recursive one is expanded once, as Bend does): `main = xs`
+     prints the list, not `xs`. Unscoped variables in an expanded body get fresh names.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def expand(t, book: ast.Book, ctx, seen: list):
         d = book.defs.get(t.name)
         if d is None or t.name in seen:
             return t
-        return expand(clone(d.rules[0].body), book, ctx, [*seen, t.name])
+        return expand(rename_unscoped(clone(d.rules[0].body), ctx), book, ctx, [*seen, t.name])
     if cls is ast.Tuple or cls is ast.Sup:
         t.items = [expand(x, book, ctx, seen) for x in t.items]
     elif cls is ast.App:
@@ -73,7 +75,38 @@ def expand(t, book: ast.Book, ctx, seen: list):
             head = head.fun
         if type(head) is ast.Ref and head.name in ctx.ctors:
             for node in args:
-                node.arg = expand(node.arg, book, ctx, seen)
+                if not is_nullary_ctor(node.arg, ctx):  # (stays a reference: it reads back by name)
+                    node.arg = expand(node.arg, book, ctx, seen)
     elif cls is ast.Lam or cls is ast.Let:
         t.body = expand(t.body, book, ctx, seen)
     return t
+
+
+def is_nullary_ctor(t, ctx) -> bool:
+    return type(t) is ast.Ref and t.name in ctx.ctors and not ctx.ctors[t.name][1].fields
+
+
+def rename_unscoped(t, ctx):
+    """`t` with each unscoped variable `$x` (binder and use) renamed afresh: a definition's body
+    copied twice into `main` must not bind the same `$x` twice."""
+    names: dict[str, str] = {}
+
+    def new(name: str) -> str:
+        return names.setdefault(name, ctx.fresh(name.lstrip("%")))
+
+    def visit(x):
+        if type(x) is ast.Link:
+            x.name = new(x.name)
+        elif type(x) in (ast.Lam, ast.Let):
+            stack = [x.pattern]
+            while stack:
+                p = stack.pop()
+                if type(p) is ast.PLink:
+                    p.name = new(p.name)
+                elif type(p) in (ast.PTuple, ast.PSup):
+                    stack.extend(p.items)
+        for sub in ast.subterms(x):
+            visit(sub)
+        return x
+
+    return visit(t)

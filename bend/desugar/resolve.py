@@ -22,7 +22,20 @@ def run(program) -> ast.Book:
     book = program.book
     for canonical, definition in book.defs.items():
         Resolver(program, program.namespace(canonical)).definition(definition)
+    canonical_names(book)
     return book
+
+
+def canonical_names(book: ast.Book) -> None:
+    """Items of imported files carry their canonical names too (`lib/sq`, `lib/Shape/Circle`)."""
+    for canonical, adt in book.adts.items():
+        prefix = canonical[:len(canonical) - len(adt.name)]
+        adt.name = canonical
+        for ctor in adt.ctors:
+            ctor.name = prefix + ctor.name
+    for table in (book.defs, book.hvm_defs):
+        for canonical, item in table.items():
+            item.name = canonical
 
 
 class Resolver:

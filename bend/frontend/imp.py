@@ -120,6 +120,9 @@ class ImpParser:
         start = self.expect("def")
         if self.peek().first:
             self.fail("expected the function's name after `def`", start, hint="def name(x):")
+        checked = None
+        if self.peek().text in ("checked", "unchecked") and self.peek(1).kind == "NAME":
+            checked = self.advance().text == "checked"  # `def checked f(x):`
         name = self.expect_name("the function's name after `def`")
         params, types, typed = [], [], False
         if self.at("("):
@@ -146,7 +149,7 @@ class ImpParser:
             typ = result
             for t in reversed(types):
                 typ = ast.TArrow(t, typ)
-        return ast.Definition(name.text, [ast.Rule(params, body, self.span(start))], typ, None,
+        return ast.Definition(name.text, [ast.Rule(params, body, self.span(start))], typ, checked,
                               self.span(start, name), "imp")
 
     def parse_imp_type(self) -> ast.Adt:

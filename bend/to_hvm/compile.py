@@ -51,7 +51,7 @@ def compile_book(book: ast.Book, entry: str = "main") -> Book:
     out = Book()
     diagnostics = Diagnostics()
     for name, d in book.defs.items():
-        net = NetBuilder(name, diagnostics).build(d.rules[0].body)
+        net = NetBuilder(name, diagnostics, d.span).build(d.rules[0].body)
         out.defs[name] = Definition(name, net)
     for name, h in book.hvm_defs.items():
         out.defs[name] = Definition(name, parse_net(h.net_text, h.span.path if h.span else name))
@@ -63,8 +63,9 @@ def compile_book(book: ast.Book, entry: str = "main") -> Book:
 class NetBuilder:
     """Ports are numbered 3 * node + slot (slot 0 is the principal port)."""
 
-    def __init__(self, name: str, diagnostics: Diagnostics):
+    def __init__(self, name: str, diagnostics: Diagnostics, span=None):
         self.name = name
+        self.span = span
         self.diagnostics = diagnostics
         self.kinds: list = []
         self.values: list = []
@@ -73,6 +74,7 @@ class NetBuilder:
         self.links: dict[str, int] = {}  # unscoped `$x` -> the port waiting for the other end
         self.link_bound: set[str] = set()
         self.link_used: set[str] = set()
+        self.link_spans: dict[str, object] = {}  # where each `$x` appears first
 
     # -- the graph
 
@@ -96,6 +98,7 @@ class NetBuilder:
         for name in self.link_bound ^ self.link_used:
             what = "bound but never used" if name in self.link_bound else "used but never bound"
             self.diagnostics.error(f"the unscoped variable `${name}` is {what} in `{self.name}`",
+                                   self.link_spans.get(name),
                                    hint="each `$x` must be bound by one `λ$x` and used exactly once")
         return self.net(root)
 
@@ -149,7 +152,7 @@ class NetBuilder:
             self.connect(3 * arms + 2, self.term(t.succ))
             return 3 * n + 2
         if cls is ast.Link:
-            return self.use_link(t.name)
+            return self.use_link(t.name, t.span)
         raise AssertionError(f"not a core term: {type(t).__name__}")
 
     def shadow(self, p) -> dict:
@@ -164,7 +167,7 @@ class NetBuilder:
         elif cls is ast.PEra:
             self.connect(port, self.leaf(ERA))
         elif cls is ast.PLink:
-            self.bind_link(p.name, port)
+            self.bind_link(p.name, port, p.span)
         elif cls is ast.PTuple or cls is ast.PSup:
             n = self.node(Tag.CON if cls is ast.PTuple else Tag.DUP)
             self.connect(3 * n, port)
@@ -175,22 +178,24 @@ class NetBuilder:
 
     # unscoped variables: the binder and the use may come in either order
 
-    def bind_link(self, name: str, port: int) -> None:
+    def bind_link(self, name: str, port: int, span=None) -> None:
         if name in self.link_bound:
-            self.diagnostics.error(f"the unscoped variable `${name}` is bound twice in `{self.name}`")
+            self.diagnostics.error(f"the unscoped variable `${name}` is bound twice in `{self.name}`", span)
             self.connect(port, self.leaf(ERA))
             return
         self.link_bound.add(name)
+        self.link_spans.setdefault(name, span)
         if name in self.links:
             self.connect(port, self.links.pop(name))
         else:
             self.links[name] = port
 
-    def use_link(self, name: str) -> int:
+    def use_link(self, name: str, span=None) -> int:
         if name in self.link_used:
-            self.diagnostics.error(f"the unscoped variable `${name}` is used twice in `{self.name}`")
+            self.diagnostics.error(f"the unscoped variable `${name}` is used twice in `{self.name}`", span)
             return self.leaf(ERA)
         self.link_used.add(name)
+        self.link_spans.setdefault(name, span)
         if name in self.links:
             return self.links.pop(name)
         fwd = self.node(FWD)  # a wire whose far end is the binder, still to come
@@ -245,7 +250,9 @@ class NetBuilder:
                 a, b = b, a
             redexes.append(Redex(a, b))
         if not all(self.visited[n] or k == FWD for n, k in enumerate(self.kinds)):
-            raise AssertionError(f"`{self.name}` compiled to a net with a cycle of nodes")
+            self.diagnostics.error(
+                f"`{self.name}` makes a net with a vicious circle: nodes wired in a loop that nothing can reach",
+                self.span, hint="an unscoped variable `$x` is probably used inside the very term that binds it")
         return Net(tree, redexes)
 
     def remove_forwards(self) -> None:

@@ -7,8 +7,10 @@ Out: a term (bend.ast: Lam, App, Tuple, Sup, Num, Ref, Era, Var, Oper, Swi, Let 
 A CON node met at its principal port is a lambda when its first aux port is a variable
 used in its body (or an eraser), and a pair otherwise; met at its third port it is an
 application. A DUP node met at its principal port is a superposition; met at an aux port it
-is one of the two results of a duplication, read as `let {a b} = value;` in front of the
-whole term. Variables are named a, b, c, ... in the order their binders are printed.
+is one of the two results of a duplication, read as `let {a b} = value;` at the start of the
+innermost lambda whose variable the value uses (or of the whole term). Variables are named a,
+b, c, ... in the order their binders are printed. References to generated definitions are
+expanded (see expand_generated).
 
 Constructors of the builtin String and List types are shown as `"text"` and `[1, 2]`; other
 data types stay as Bend shows them, `λa (a Type/Ctor/tag fields...)`.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from bend import ast
 from bend.deep import deep
+from bend.desugar.terms import clone
 from bend.frontend.printer import show_string
 from hvm import numbers
 from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
@@ -27,13 +30,17 @@ from hvm.readback import var_name
 ERA, NUM, REF, ROOT = "era", "num", "ref", "root"
 
 
-def readback(tree: Tree):
-    return deep(_readback, tree)
+def readback(tree: Tree, book: ast.Book | None = None):
+    """`book`: the program's definitions after desugaring (bend.to_hvm.Compiled.core), from
+    which generated definitions left in the result are expanded."""
+    return deep(_readback, tree, book)
 
 
-def _readback(tree: Tree):
+def _readback(tree: Tree, book: ast.Book | None):
     reader = Reader(tree)
     term = place_dups(reader.read(reader.peer[0]), reader.dups)
+    if book is not None:
+        term = expand_generated(term, book)
     term = resugar(term)
     mark_unscoped(term)
     name_vars(term)
@@ -280,11 +287,55 @@ def mark_unscoped(term) -> None:
             var.__class__ = ast.Link  # the same fields: name and span
 
 
+# -- generated definitions
+
+
+def expand_generated(term, book: ast.Book):
+    """Each reference to a generated definition (`f__C0`, `f__bend0`, ...: the compiler's, not
+    the user's) that is not recursive is replaced by its body, as Bend's readback does: closed
+    terms floated out of a function stay references in data nothing demanded, and should read
+    as what the user wrote."""
+    recursive: dict[str, bool] = {}
+
+    def is_recursive(name: str) -> bool:
+        if name not in recursive:
+            seen, stack = set(), [name]
+            while stack:
+                for ref in refs_in(book.defs[stack.pop()].rules[0].body):
+                    if ref in book.defs and ref not in seen:
+                        seen.add(ref)
+                        stack.append(ref)
+            recursive[name] = name in seen
+        return recursive[name]
+
+    def visit(t):
+        while type(t) is ast.Ref and "__" in t.name and t.name in book.defs and not is_recursive(t.name):
+            t = clone(book.defs[t.name].rules[0].body)
+        ast.map_subterms(t, visit)
+        return t
+
+    return visit(term)
+
+
+def refs_in(t) -> set[str]:
+    out, stack = set(), [t]
+    while stack:
+        x = stack.pop()
+        if type(x) is ast.Ref:
+            out.add(x.name)
+        stack.extend(ast.subterms(x))
+    return out
+
+
 # -- strings and lists
 
 
 def constructor(t):
-    """(constructor tag name or number, fields) if `t` is `λk (k tag fields...)`, else None."""
+    """(constructor tag name or number, fields) if `t` is `λk (k tag fields...)`, or a call of
+    String/Cons or List/Cons (from an expanded generated definition), else None."""
+    if type(t) is ast.App and type(t.fun) is ast.App and type(t.fun.fun) is ast.Ref:
+        if t.fun.fun.name in ("String/Cons", "List/Cons"):
+            return t.fun.fun.name + "/tag", [t.fun.arg, t.arg]
     if type(t) is not ast.Lam or type(t.pattern) is not ast.PVar:
         return None
     k, body, args = t.pattern.name, t.body, []
@@ -302,34 +353,63 @@ def constructor(t):
     return None
 
 
+CONS_TAGS = ("String/Cons/tag", "List/Cons/tag", 1)
+
+
 def resugar(t):
-    """Strings and lists, bottom-up: a chain of String/Cons (List/Cons) ending in String/Nil
-    (List/Nil), by their tags' names. Data the host built (IO answers) has numbers for tags:
-    a chain with tags 1 ... 1 0 is shown as a list; alone, `λa (a 0)` stays as it is (it could
-    be the first constructor of any type)."""
+    """Strings and lists: a chain of String/Cons (List/Cons) ending in String/Nil (List/Nil),
+    by their tags' names. Data the host built (IO answers) has numbers for tags: a chain with
+    tags 1 ... 1 0 is shown as a list; alone, `λa (a 0)` stays as it is (it could be the first
+    constructor of any type). As if bottom-up (a sugared tail stays sugared under constructors
+    that are not), but walking a chain in a loop: a result can be a string of a million
+    characters."""
+    spine = []  # (constructor node, tag, head) down the chain of tails
+    while True:
+        found = constructor(t)
+        if found is None or found[0] not in CONS_TAGS or len(found[1]) != 2:
+            break
+        spine.append((t, found[0], found[1][0]))
+        t = found[1][1]
+    end = resugar_end(t)
+    sugared = None  # the sugared tail being built, items last-first: ("str", chars) or ("list", items)
+    if type(end) is ast.Str:
+        sugared = ("str", list(reversed(end.text)))
+    elif type(end) is ast.List:
+        sugared = ("list", list(reversed(end.items)))
+    for node, tag, head in reversed(spine):
+        head = resugar(head)
+        kind = sugared[0] if sugared else None
+        if tag == "String/Cons/tag" and kind == "str":
+            if type(head) is ast.Num and numbers.tag_of(head.numb) == numbers.U24:
+                sugared[1].append(chr(numbers.payload_of(head.numb) % 0x110000))
+                continue
+        elif tag != "String/Cons/tag" and kind == "list":
+            sugared[1].append(head)
+            continue
+        elif tag == 1 and kind is None and constructor(end) == (0, []):
+            sugared = ("list", [head])
+            continue
+        tail = end if sugared is None else sugared_term(sugared)
+        sugared, end = None, node
+        call = node if type(node) is ast.App else node.body  # (List/Cons head tail) or λk (k tag head tail)
+        call.fun.arg, call.arg = head, tail
+    return end if sugared is None else sugared_term(sugared)
+
+
+def sugared_term(sugared):
+    kind, items = sugared
+    items.reverse()
+    return ast.Str("".join(items)) if kind == "str" else ast.List(items)
+
+
+def resugar_end(t):
+    """The term at the end of a chain (or any term that is not a String/List constructor)."""
     ast.map_subterms(t, resugar)
     if type(t) is ast.Ref and t.name in ("String/Nil", "List/Nil"):
         return ast.Str("") if t.name == "String/Nil" else ast.List([])
     found = constructor(t)
-    if found is None:
-        return t
-    tag, fields = found
-    if tag in ("String/Nil/tag", "List/Nil/tag") and not fields:
-        return ast.Str("") if tag == "String/Nil/tag" else ast.List([])
-    if len(fields) != 2:
-        return t
-    head, tail = fields
-    if tag == "String/Cons/tag" and type(tail) is ast.Str:
-        if type(head) is ast.Num and numbers.tag_of(head.numb) == numbers.U24:
-            return ast.Str(chr(numbers.payload_of(head.numb) % 0x110000) + tail.text)
-    elif tag == "List/Cons/tag" and type(tail) is ast.List:
-        return ast.List([head, *tail.items])
-    elif tag == 1:
-        if type(tail) is ast.List:
-            return ast.List([head, *tail.items])
-        end = constructor(tail)
-        if end is not None and end == (0, []):
-            return ast.List([head])
+    if found is not None and found[0] in ("String/Nil/tag", "List/Nil/tag") and not found[1]:
+        return ast.Str("") if found[0] == "String/Nil/tag" else ast.List([])
     return t
 
 

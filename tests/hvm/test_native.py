@@ -179,11 +179,12 @@ def test_tiers_a_long_run_switches_to_the_specialized_code_while_it_runs(tmp_pat
     installed = []
     poll = backend.Upgrade.poll
 
-    def poll_after_the_worker(self, program, seconds):  # make the switch happen mid-run, whatever the timing
+    def poll_after_the_worker(self, program, seconds):  # the switch happens at the first poll, whatever the timing
+        switched = poll(self, program, seconds)  # starts the worker
         worker = backend._in_flight.get(str(self.path))
-        if worker is not None:
+        if not switched and worker is not None:
             worker.wait(timeout=300)
-        switched = poll(self, program, seconds)
+            switched = poll(self, program, seconds)
         installed.append(switched)
         return switched
 
