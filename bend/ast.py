@@ -497,6 +497,15 @@ def subterms(term):
     raise TypeError(f"not a term: {term!r}")
 
 
+def descendants(term):
+    """`term` and every term inside it, at any depth (a loop, not recursion: terms can be deep)."""
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        yield t
+        stack.extend(subterms(t))
+
+
 def map_subterms(term, fn) -> None:
     """Replace, in place, each term directly inside `term` by `fn(subterm)`."""
     cls = type(term)

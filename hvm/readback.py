@@ -58,7 +58,9 @@ def read_back(
     tokens: list = []  # the tree in pre-order: leaves, and node tags standing for their node
     stack = [port]
     while stack:
-        p = resolve(stack.pop())
+        p = stack.pop()
+        if p & 7 == VAR:
+            p = resolve(p)
         tag, val = p & 7, p >> 3
         if tag == VAR:
             var = names.get(val)
@@ -80,10 +82,11 @@ def read_back(
             stack.append(snd)
             stack.append(fst)
     built: list[Tree] = []
+    tags = {int(t): t for t in Tag}
     for token in reversed(tokens):
         if type(token) is int:
             fst = built.pop()
-            built.append(Node(Tag(token), fst, built.pop()))
+            built.append(Node(tags[token], fst, built.pop()))
         else:
             built.append(token)
     return built[0]

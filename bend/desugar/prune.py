@@ -31,19 +31,11 @@ def is_user(name: str) -> bool:
     return "__" not in name
 
 
-def refs(t, out: set) -> None:
-    if type(t) is ast.Ref:
-        out.add(t.name)
-    for sub in ast.subterms(t):
-        refs(sub, out)
-
-
 def reachable(book: ast.Book, roots) -> set[str]:
     seen = {r for r in roots if r in book.defs}
     stack = list(seen)
     while stack:
-        found: set[str] = set()
-        refs(book.defs[stack.pop()].rules[0].body, found)
+        found = {t.name for t in ast.descendants(book.defs[stack.pop()].rules[0].body) if type(t) is ast.Ref}
         for name in found:
             if name in book.defs and name not in seen:
                 seen.add(name)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bend import ast
 from bend.deep import deep
+from bend.desugar.prune import is_user, reachable
 from bend.desugar.terms import clone
 from bend.frontend.printer import show_string
 from hvm import numbers
@@ -229,7 +230,7 @@ def place_dups(term, dups: list):
     top = object()
     placed: dict[int, list] = {}  # id of the target Lam (or of `top`) -> [(target, dup)]
     for dup in dups:
-        used = [depth_of[v] for v in free_names(dup.value) if v in depth_of]
+        used = [depth_of[v] for v in (x.name for x in ast.descendants(dup.value) if type(x) is ast.Var) if v in depth_of]
         depth, target = max(used, key=lambda x: x[0], default=(0, top))
         for name in dup.names:
             depth_of[name] = (depth, target)
@@ -244,16 +245,6 @@ def place_dups(term, dups: list):
         else:
             target.body = body
     return term
-
-
-def free_names(t) -> set[str]:
-    out, stack = set(), [t]
-    while stack:
-        x = stack.pop()
-        if type(x) is ast.Var:
-            out.add(x.name)
-        stack.extend(ast.subterms(x))
-    return out
 
 
 def mark_unscoped(term) -> None:
@@ -299,32 +290,17 @@ def expand_generated(term, book: ast.Book):
 
     def is_recursive(name: str) -> bool:
         if name not in recursive:
-            seen, stack = set(), [name]
-            while stack:
-                for ref in refs_in(book.defs[stack.pop()].rules[0].body):
-                    if ref in book.defs and ref not in seen:
-                        seen.add(ref)
-                        stack.append(ref)
-            recursive[name] = name in seen
+            calls = [t.name for t in ast.descendants(book.defs[name].rules[0].body) if type(t) is ast.Ref]
+            recursive[name] = name in reachable(book, calls)
         return recursive[name]
 
     def visit(t):
-        while type(t) is ast.Ref and "__" in t.name and t.name in book.defs and not is_recursive(t.name):
+        while type(t) is ast.Ref and not is_user(t.name) and t.name in book.defs and not is_recursive(t.name):
             t = clone(book.defs[t.name].rules[0].body)
         ast.map_subterms(t, visit)
         return t
 
     return visit(term)
-
-
-def refs_in(t) -> set[str]:
-    out, stack = set(), [t]
-    while stack:
-        x = stack.pop()
-        if type(x) is ast.Ref:
-            out.add(x.name)
-        stack.extend(ast.subterms(x))
-    return out
 
 
 # -- strings and lists
