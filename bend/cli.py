@@ -39,7 +39,7 @@ FileArg = Annotated[Path, typer.Argument(help="The .bend file.", show_default=Fa
 ArgsArg = Annotated[list[str] | None, typer.Argument(
     help="Terms (in the fun syntax) to apply `main` to, e.g. 10 '[1, 2]' '\"text\"'.", show_default=False)]
 OptOpt = Annotated[list[str] | None, typer.Option(
-    "-O", help="Compiler option: eta, float-combinators, linearize-matches, prune, all; no-<name> turns one off. "
+    "-O", help="Compiler option: eta, float-combinators, linearize-matches, prune, type-check, all; no-<name> turns one off. "
                "Repeatable.", show_default=False)]
 STYLES = {"error": "bold red", "warning": "bold yellow"}
 

@@ -21,8 +21,9 @@ class Options:
     float_combinators: bool = True
     linearize_matches: bool = True
     prune: bool = False
+    type_check: bool = True
 
-    NAMES = ("eta", "float-combinators", "linearize-matches", "prune")
+    NAMES = ("eta", "float-combinators", "linearize-matches", "prune", "type-check")
 
     def set(self, text: str) -> None:
         """Apply `eta`, `no-eta`, `all`, `no-all`, ...; raises ValueError for an unknown name."""

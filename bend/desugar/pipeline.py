@@ -12,6 +12,7 @@ the book after any of them.
 from __future__ import annotations
 
 from bend import ast
+from bend.check import types
 from bend.deep import deep
 from bend.desugar.terms import app
 from bend.desugar import (bends, encode_adts, encode_matches, fix_matches, float_combinators, folds, linearize_matches,
@@ -28,6 +29,7 @@ PASSES = {
     "folds": folds,  # `fold` to recursive definitions
     "with_blocks": with_blocks,  # `with`/`<-` to bind calls
     "unique_names": unique_names,  # one name per binder; `use` inlined
+    "type_check": types,  # Hindley–Milner checking of the annotated definitions (changes nothing)
     "linearize_matches": linearize_matches,  # outside variables passed into arms
     "encode_matches": encode_matches,  # matches and switches to Swi
     "linearize_vars": linearize_vars,  # dups and erasers: each variable used once
