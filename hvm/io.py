@@ -9,11 +9,17 @@ result tree: tag 0 is `IO/Done { magic, expr }` (finished), tag 1 is
 `IO/Call { magic, func, argm, cont }`: perform the primitive named by the string `func` with
 `argm`, then continue with `(cont answer)`, where the answer is `Result/Ok value` or
 `Result/Err (IOError ...)`. `magic` is the pair (0xD0CA11, 0xFF1FF1): anything else is not an IO
-value and is returned as it is. To continue, the backend reduces a new net,
+value and is returned as it is. To continue, the backend reduces a new net, as HVM2 does (and
+so with as many interactions),
+
+    @resume = r   & <cont> ~ (answer r)
+
+the rest of the call is dropped. Only when `cont` shares a wire with the rest (a scopeless
+variable can do that) does the whole result take part:
 
     @resume = r   & <the result tree> ~ (λ* λ* λ* λ* λcont (cont answer)  r)
 
-which hands the answer to the continuation and erases the rest of the call.
+References met while reading the call are expanded, and counted, as HVM2 does (see Reader).
 
 Primitives (notes/bend-language.md §4): READ (fd, n), WRITE (fd, bytes), OPEN (path, mode),
 CLOSE fd, FLUSH fd, SEEK (fd, (offset, whence)), GET_TIME * (monotonic nanoseconds as a pair of
@@ -38,6 +44,7 @@ from hvm.errors import HvmError
 from hvm.runtime import RunResult, Stats
 
 MAGIC = (0xD0CA11, 0xFF1FF1)
+MAGIC_NUMS = (Num(numbers.new_u24(MAGIC[0])), Num(numbers.new_u24(MAGIC[1])))
 DONE, CALL = 0, 1
 OK, ERR = 0, 1
 ERROR_TYPE, ERROR_NAME, ERROR_INNER = 0, 1, 2
@@ -72,25 +79,54 @@ def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, *
     host = host or Host()
     total = Stats(threads=options.get("threads") or 1)
     boot = None
+
+    def run_ref(name: str) -> Tree | None:  # (see Reader)
+        d = book.defs.get(name)
+        if d is None:
+            return None
+        total.rules["CALL"] = total.rules.get("CALL", 0) + 1  # `@name ~ ROOT`
+        if not d.net.redexes:
+            return d.net.root
+        result = backend.run(book, entry, boot=d.net, **options)  # (the code compiled for `entry` serves)
+        add_stats(total, result.stats)
+        return result.tree
+
     try:
         while True:
             result = backend.run(book, entry, boot=boot, **options)
             add_stats(total, result.stats)
-            reader = Reader(book)
+            reader = Reader(book, run_ref)
             call = reader.io_call(result.tree)
             if call is None:
                 return RunResult(result.tree, total)
-            func, argm = call
+            func, argm, cont = call
             answer = perform(host, reader, func, argm)
-            k, r = reader.fresh(), reader.fresh()
-            handler = Node(Tag.CON, Era(), Node(Tag.CON, Era(), Node(Tag.CON, Era(), Node(
-                Tag.CON, Era(), Node(Tag.CON, Node(Tag.CON, answer, k), k)))))
-            boot = Net(r, [Redex(result.tree, Node(Tag.CON, handler, r))])
+            r = reader.fresh()
+            if is_closed(cont):
+                boot = Net(r, [Redex(cont, Node(Tag.CON, answer, r))])
+            else:
+                k = reader.fresh()
+                handler = Node(Tag.CON, Era(), Node(Tag.CON, Era(), Node(Tag.CON, Era(), Node(
+                    Tag.CON, Era(), Node(Tag.CON, Node(Tag.CON, answer, k), k)))))
+                boot = Net(r, [Redex(result.tree, Node(Tag.CON, handler, r))])
     finally:
         host.close_all()
         for stream in (host.files.get(1), host.files.get(2)):
             if stream is not None and hasattr(stream, "flush"):
                 stream.flush()
+
+
+def is_closed(t: Tree) -> bool:
+    """Whether every wire in `t` has both its ends in `t`."""
+    open_ends: set[str] = set()
+    stack = [t]
+    while stack:
+        x = stack.pop()
+        if type(x) is Var:
+            open_ends ^= {x.name}
+        elif type(x) is Node:
+            stack += (x.fst, x.snd)
+    return not open_ends
 
 
 def add_stats(total: Stats, s: Stats) -> None:
@@ -103,11 +139,19 @@ def add_stats(total: Stats, s: Stats) -> None:
 
 class Reader:
     """Reads data out of result trees: constructors, numbers, strings, byte lists; and builds
-    the trees of answers. References to definitions that are plain trees (constructors,
-    their tags, constants such as IO/MAGIC) are looked through."""
+    the trees of answers.
 
-    def __init__(self, book: Book):
+    A reference met where data is read is expanded as HVM2 expands it (`@ref ~ ROOT`, reduced:
+    its interactions count): `run_ref(name)` runs it (see run_io), and a definition that is a
+    plain tree (a constructor, a tag, IO/MAGIC) is looked up and counts its CALL. HVM2 expands
+    a constructor's lambda, each node of its application spine, its tag and each field, each
+    item of a tuple, and nothing else (not IO/MAGIC's numbers); so does this reader, so that
+    a program with IO needs as many interactions here as in HVM2. With no `run_ref`, only plain
+    trees are looked through, and nothing is counted."""
+
+    def __init__(self, book: Book, run_ref=None):
         self.book = book
+        self.run_ref = run_ref
         self.count = 0
 
     def fresh(self) -> Var:
@@ -115,9 +159,15 @@ class Reader:
         return Var(f"%io{self.count}")
 
     def expand(self, t: Tree) -> Tree:
-        for _ in range(64):
+        for _ in range(1 << 20):
             if type(t) is not Ref:
                 return t
+            if self.run_ref is not None:
+                expanded = self.run_ref(t.name)
+                if expanded is None:
+                    return t
+                t = expanded
+                continue
             d = self.book.defs.get(t.name)
             if d is None or d.net.redexes:
                 return t
@@ -125,17 +175,24 @@ class Reader:
         return t
 
     def constructor(self, t: Tree) -> tuple[int, list[Tree]]:
-        """(tag, fields) of `λk (k tag fields...)`. Raises NotData."""
+        """(tag, fields) of `λk (k tag fields...)`, each field expanded. Raises NotData."""
         t = self.expand(t)
-        if type(t) is not Node or t.tag != Tag.CON or type(t.snd) is not Var:
+        if type(t) is not Node or t.tag != Tag.CON:
             raise NotData
-        args, cur = [], self.expand(t.fst)
-        while type(cur) is Node and cur.tag == Tag.CON:
-            args.append(cur.fst)
-            cur = cur.snd
-        if cur != t.snd or not args:
+        app = self.expand(t.fst)
+        if type(app) is not Node or app.tag != Tag.CON:
             raise NotData
-        return self.number(args[0]), args[1:]
+        tag = self.number(app.fst)
+        fields = []
+        while True:
+            nxt = self.expand(app.snd)
+            if type(nxt) is not Node or nxt.tag != Tag.CON:
+                break
+            app = nxt
+            fields.append(self.expand(app.fst))
+        if nxt != t.snd:
+            raise NotData
+        return tag, fields
 
     def number(self, t: Tree, signed: bool = False) -> int:
         t = self.expand(t)
@@ -153,7 +210,7 @@ class Reader:
         t = self.expand(t)
         if type(t) is not Node or t.tag != Tag.CON:
             raise NotData
-        return t.fst, t.snd
+        return self.expand(t.fst), self.expand(t.snd)
 
     def items(self, t: Tree) -> list[Tree]:
         """The elements of a List or String."""
@@ -174,14 +231,15 @@ class Reader:
     def data(self, t: Tree) -> bytes:
         return bytes(self.number(b) & 0xFF for b in self.items(t))
 
-    def io_call(self, tree: Tree) -> tuple[str, Tree] | None:
-        """(func, argm) if `tree` is an IO/Call; None if it is IO/Done or not an IO value."""
+    def io_call(self, tree: Tree) -> tuple[str, Tree, Tree] | None:
+        """(func, argm, cont) if `tree` is an IO/Call; None if it is IO/Done or not an IO value."""
         try:
             tag, fields = self.constructor(tree)
-            if len(fields) < 2 or tuple(self.number(x) for x in self.pair(fields[0])) != MAGIC:
+            magic = fields[0] if fields else None
+            if type(magic) is not Node or magic.tag != Tag.CON or (magic.fst, magic.snd) != MAGIC_NUMS:
                 return None
             if tag == CALL and len(fields) == 4:
-                return self.text(fields[1]), fields[2]
+                return self.text(fields[1]), fields[2], fields[3]
         except NotData:
             return None
         return None

@@ -13,7 +13,7 @@ from hvm import numbers
 from hvm.book import Era, Num, Ref
 from hvm.errors import HvmError
 from hvm.io import (CALL, DONE, ERROR_INNER, ERROR_NAME, ERROR_TYPE, ERR, MAGIC, OK, Host, NotData, Reader,
-                    perform, run_io)
+                    is_closed, perform, run_io)
 from hvm.runtime import get_backend
 from hvm.syntax import parse_book, parse_tree, show_tree
 
@@ -160,15 +160,16 @@ def test_reader_looks_through_references():
         @io = ((@tag (@magic (@name (5 (* k))))) k)
     """
     r = reader(book)
-    assert r.io_call(Ref("io")) == ("WRITE", Num(numbers.new_u24(5)))
+    assert r.io_call(Ref("io")) == ("WRITE", Num(numbers.new_u24(5)), Era())
     assert r.items(Ref("nil")) == []
     assert r.number(Ref("zero")) == 0
 
 
 def test_reader_io_call_recognises_calls_only():
     r = reader()
-    func, argm = r.io_call(tree(T.call("READ", "(0 10)")))
+    func, argm, cont = r.io_call(tree(T.call("READ", "(0 10)")))
     assert func == "READ" and show_tree(argm) == "(0 10)"
+    assert show_tree(cont).startswith("(") and is_closed(cont)  # λx (IO/Done x)
     assert r.io_call(tree(T.done("42"))) is None  # finished
     assert r.io_call(tree("42")) is None  # not an IO value
     wrong_magic = T.ctor(CALL, "(1 2)", T.string("READ"), "*", "(x x)")
@@ -409,6 +410,41 @@ def test_run_io_returns_other_results_as_they_are():
     for text in ["@main = 42", f"@main = {T.done('7')}", f"@main = {T.ctor(CALL, '(1 2)', '*', '*', '*')}"]:
         book = parse_book(text)
         assert run_io(get_backend("py"), book).tree == get_backend("py").run(book).tree
+
+
+@pytest.mark.parametrize("backend", ["py", "c"])
+def test_run_io_counts_the_references_it_expands_as_hvm2_does(backend):
+    # HVM2 expands a reference met where it reads an IO value by reducing `@ref ~ ROOT`: a CALL,
+    # plus the interactions of the definition's redexes. The same call written out in full
+    # needs none of them.
+    def run(book_text):
+        out = io.BytesIO()
+        result = run_io(get_backend(backend), parse_book(book_text), host=Host(stdout=out), threads=1)
+        assert out.getvalue() == b"" and show_tree(result.tree) == f"((0 ({MAGIC_TEXT} (7 a))) a)"  # IO/Done 7
+        return result.stats.interactions
+
+    done = T.done("7")
+    cont = f"(* {done})"
+    argm = f"(1 {T.data(b'')})"
+    inline = run(f"@main = {T.ctor(CALL, MAGIC_TEXT, T.string('WRITE'), argm, cont)}")
+    with_refs = run(f"""
+        @main = ((@call_tag (@magic (@name ((1 @bytes) ({cont} k))))) k)
+        @call_tag = 1
+        @magic = {MAGIC_TEXT}
+        @name = s0
+          & @cons ~ (87 (s1 s0))
+          & @cons ~ (82 (s2 s1))
+          & @cons ~ (73 (s3 s2))
+          & @cons ~ (84 (s4 s3))
+          & @cons ~ (69 (@nil s4))
+        @cons = (h (t ((1 (h (t k))) k)))
+        @nil = ((@zero k) k)
+        @zero = 0
+        @bytes = @nil
+    """)
+    # @call_tag, @magic: 1 each; @name: 1 + 5 * (CALL + 2 ANNI), then its @nil and @zero: 1 each;
+    # the argument's @bytes, @nil, @zero: 1 each
+    assert with_refs - inline == 2 + 16 + 2 + 3
 
 
 def test_run_io_stops_on_an_unsupported_call():
