@@ -497,6 +497,18 @@ def subterms(term):
     raise TypeError(f"not a term: {term!r}")
 
 
+def binder_names(p) -> list[str]:
+    """The variables a pattern binds, left to right (`$x` binds nothing in scope: it is global)."""
+    cls = type(p)
+    if cls is PVar:
+        return [p.name]
+    if cls is PCtr:
+        return [n for a in p.args for n in binder_names(a)]
+    if cls in (PTuple, PSup, PList):
+        return [n for item in p.items for n in binder_names(item)]
+    return []
+
+
 def descendants(term):
     """`term` and every term inside it, at any depth (a loop, not recursion: terms can be deep)."""
     stack = [term]

@@ -40,7 +40,6 @@ switch in source order (an `if`'s `else` is its first arm).
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import binder_names
 from hvm import numbers
 
 # -- types inside the checker
@@ -718,7 +717,7 @@ class Checker:
         elif cls is ast.PLink:
             self.untypeable(f"the unscoped variable `${p.name}`", p.span)
         elif cls is not ast.PEra:
-            for name in binder_names(p):
+            for name in ast.binder_names(p):
                 self.locals[name] = (ANY, False)
 
     def let_value(self, t) -> None:

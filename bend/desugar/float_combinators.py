@@ -15,7 +15,6 @@ Out: the same Book plus the new definitions. A closed subterm is extracted when 
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import binder_names
 
 MAX_SIZE = 64  # nodes: a larger definition gives up its closed parts, safe or not
 
@@ -159,10 +158,10 @@ class Floater:
         elif cls is ast.Link:
             used = frozenset([t.name])
         elif cls is ast.Lam:
-            free = free - frozenset(binder_names(t.pattern))
+            free = free - frozenset(ast.binder_names(t.pattern))
             bound = bound | pattern_links(t.pattern)
         elif cls is ast.Let:
-            free = subs[0].free | (subs[1].free - frozenset(binder_names(t.pattern)))
+            free = subs[0].free | (subs[1].free - frozenset(ast.binder_names(t.pattern)))
             bound = bound | pattern_links(t.pattern)
         info = self.infos[id(t)] = Info(t, size, free, bound, used)
         return info

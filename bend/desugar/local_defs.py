@@ -14,7 +14,7 @@ Out: the same Book without LocalDef terms. A local `aux` of `f` becomes the defi
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import app, binder_names, clone, free_vars
+from bend.desugar.terms import app, clone, free_vars
 
 
 def run(book: ast.Book, ctx) -> ast.Book:
@@ -29,7 +29,7 @@ def run(book: ast.Book, ctx) -> ast.Book:
             new_name = f"{parent}__local_{next(counter)}_{local.name}"
             captured = []
             for rule in local.rules:  # (local definitions inside it are lifted already: rewrite is bottom-up)
-                bound = {n for p in rule.patterns for n in binder_names(p)} | {local.name}
+                bound = {n for p in rule.patterns for n in ast.binder_names(p)} | {local.name}
                 captured += [v for v in free_vars(rule.body) if v not in bound and v not in captured]
             captured.sort()
             call = app(ast.Ref(new_name, t.span), [ast.Var(v, t.span) for v in captured], t.span)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from bend import ast
-from bend.desugar.terms import binder_names
 
 
 def run(program) -> ast.Book:
@@ -66,7 +65,7 @@ class Resolver:
     def definition(self, d: ast.Definition) -> None:
         for rule in d.rules:
             rule.patterns = [self.pattern(p) for p in rule.patterns]
-            with self.binding(n for p in rule.patterns for n in binder_names(p)):
+            with self.binding(n for p in rule.patterns for n in ast.binder_names(p)):
                 rule.body = self.term(rule.body)
 
     def pattern(self, p):
@@ -88,11 +87,11 @@ class Resolver:
                 return t
             return ast.Ref(self.namespace[t.name], t.span)
         if cls is ast.Lam:
-            with self.binding(binder_names(t.pattern)):
+            with self.binding(ast.binder_names(t.pattern)):
                 t.body = self.term(t.body)
         elif cls is ast.Let or cls is ast.Ask:
             t.value = self.term(t.value)
-            with self.binding(binder_names(t.pattern)):
+            with self.binding(ast.binder_names(t.pattern)):
                 t.body = self.term(t.body)
         elif cls is ast.Use:
             t.value = self.term(t.value)

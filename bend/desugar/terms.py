@@ -19,25 +19,13 @@ import copy
 from bend import ast
 
 
-def binder_names(p) -> list[str]:
-    """The variables a pattern binds, left to right (`$x` binds nothing in scope: it is global)."""
-    cls = type(p)
-    if cls is ast.PVar:
-        return [p.name]
-    if cls is ast.PCtr:
-        return [n for a in p.args for n in binder_names(a)]
-    if cls in (ast.PTuple, ast.PSup, ast.PList):
-        return [n for item in p.items for n in binder_names(item)]
-    return []
-
-
 def scoped_subterms(t) -> list[tuple[object, tuple]]:
     """The terms directly inside `t`, each with the names `t` binds around it."""
     cls = type(t)
     if cls is ast.Lam:
-        return [(t.body, tuple(binder_names(t.pattern)))]
+        return [(t.body, tuple(ast.binder_names(t.pattern)))]
     if cls is ast.Let or cls is ast.Ask:
-        return [(t.value, ()), (t.body, tuple(binder_names(t.pattern)))]
+        return [(t.value, ()), (t.body, tuple(ast.binder_names(t.pattern)))]
     if cls is ast.Use:
         return [(t.value, ()), (t.body, (t.name,))]
     if cls is ast.Match or cls is ast.Fold:

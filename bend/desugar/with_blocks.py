@@ -14,7 +14,7 @@ Out: the same Book without With or Ask terms. Inside `with T { ... }`, `wrap` is
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import app, free_vars, binder_names, lam
+from bend.desugar.terms import app, free_vars, lam
 
 
 def run(book: ast.Book, ctx) -> ast.Book:
@@ -31,7 +31,7 @@ def desugar(t, monad: str | None, ctx):
     if cls is ast.Ask:
         value = desugar(t.value, monad, ctx)
         rest = desugar(t.body, monad, ctx)
-        bound = set(binder_names(t.pattern))
+        bound = set(ast.binder_names(t.pattern))
         free = sorted(v for v in free_vars(rest) if v not in bound)
         k = ctx.fresh("k")
         work = lam(t.pattern, rest, ctx.fresh, t.span)

@@ -28,26 +28,15 @@ def parameters(name: str, defs: dict, ctors: dict) -> list[str] | None:
     return None
 
 
-def pattern_names(p) -> list[str]:
-    cls = type(p)
-    if cls is ast.PVar:
-        return [p.name]
-    if cls is ast.PCtr:
-        return [n for a in p.args for n in pattern_names(a)]
-    if cls in (ast.PTuple, ast.PSup, ast.PList):
-        return [n for item in p.items for n in pattern_names(item)]
-    return []
-
-
 def local_names(definition: ast.Definition) -> set[str]:
     """Every name the definition binds anywhere (parameters, lambdas, lets, arms, ...)."""
-    names = {n for rule in definition.rules for p in rule.patterns for n in pattern_names(p)}
+    names = {n for rule in definition.rules for p in rule.patterns for n in ast.binder_names(p)}
     stack = [rule.body for rule in definition.rules]
     while stack:
         t = stack.pop()
         cls = type(t)
         if cls in (ast.Lam, ast.Let, ast.Ask):
-            names.update(pattern_names(t.pattern))
+            names.update(ast.binder_names(t.pattern))
         elif cls is ast.Use:
             names.add(t.name)
         elif cls in (ast.Match, ast.Fold, ast.Switch):

@@ -20,7 +20,6 @@ and from each active pair (two principal ports that meet: a redex, `& a ~ b`).
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import binder_names
 from bend.diagnostics import BendError, Diagnostics
 from hvm import numbers
 from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
@@ -157,7 +156,7 @@ class NetBuilder:
 
     def shadow(self, p) -> dict:
         """The bindings that the names of `p` hide (to put back when its scope ends)."""
-        return {n: self.scope[n] for n in binder_names(p) if n in self.scope}
+        return {n: self.scope[n] for n in ast.binder_names(p) if n in self.scope}
 
     def bind(self, p, port: int) -> None:
         """Attach a binder pattern to `port`, the port that carries the bound value."""

@@ -22,7 +22,7 @@ from bend.cli import readable
 from bend.desugar import resolve
 from bend.desugar.context import Options
 from bend.desugar.pipeline import PASSES, desugar
-from bend.desugar.terms import binder_names, free_vars
+from bend.desugar.terms import free_vars
 from bend.diagnostics import BendError
 from bend.frontend.loader import load_program
 from bend.frontend.printer import show_definition
@@ -100,7 +100,7 @@ def binders(t) -> list[str]:
     for x in nodes(t):
         cls = type(x)
         if cls in (ast.Lam, ast.Let):
-            out += binder_names(x.pattern)
+            out += ast.binder_names(x.pattern)
         elif cls is ast.Use:
             out.append(x.name)
         elif cls is ast.Match:
@@ -605,7 +605,7 @@ def test_unique_names_gives_every_binder_its_own_name_in_binding_order():
         assert len(names) == len(set(names)), names
         assert all(n in ctx.var_order for n in names)
     lams = [x for x in nodes(body(book, "f")) if type(x) in (ast.Lam, ast.Let)]
-    first = [binder_names(x.pattern)[0] for x in lams]
+    first = [ast.binder_names(x.pattern)[0] for x in lams]
     assert first == sorted(first, key=ctx.var_order.get)  # the outer binder, then the ones inside
     assert shown(UNIQUE, "unique_names")["f"] == "f = λa let b = (* a 2); let c = (+ b 1); (c, λd d)"
 
@@ -773,7 +773,7 @@ def uses_per_binder(t) -> list[tuple[str, int]]:
         if cls in (ast.Lam, ast.Let):
             if cls is ast.Let:
                 walk(x.value, env)
-            counters = {n: [0] for n in binder_names(x.pattern)}
+            counters = {n: [0] for n in ast.binder_names(x.pattern)}
             walk(x.body, {**env, **counters})
             out.extend((n, c[0]) for n, c in counters.items())
             return
