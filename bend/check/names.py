@@ -85,6 +85,12 @@ class NameChecker:
     def adt_of(self, name: str):
         return self.program.ctors[self.namespace[name]][0]
 
+    def is_type_only(self, canonical: str) -> bool:
+        """A type's name that names no definition or constructor (an object's names its constructor)."""
+        book = self.program.book
+        return (canonical in book.adts and canonical not in self.program.ctors and canonical not in book.defs
+                and canonical not in book.hvm_defs)
+
     def adt(self, name: str):
         canonical = self.namespace.get(name)
         return self.program.book.adts.get(canonical) if canonical else None
@@ -247,9 +253,14 @@ class NameChecker:
         if name in self.bound:
             return
         if name in self.namespace:
-            if self.namespace[name] == "main" and name in ("main", "Main"):
+            canonical = self.namespace[name]
+            if canonical == "main" and name in ("main", "Main"):
                 self.diagnostics.error("`main` cannot be referenced inside the program", t.span,
                                        hint="move what `main` computes into a definition of its own and call that")
+            elif self.is_type_only(canonical):
+                ctors = ", ".join(f"`{c.name}`" for c in self.program.book.adts[canonical].ctors)
+                self.diagnostics.error(f"`{name}` is a type, not a value", t.span,
+                                       hint=f"its values are made by its constructors: {ctors}" if ctors else None)
             return
         if name == "fork":
             if not ctx.in_step:
@@ -302,6 +313,10 @@ class NameChecker:
     def match(self, t, ctx: Context) -> None:
         self.term(t.scrutinee, ctx)
         carried = self.with_vars(t, ctx)
+        if not t.arms:
+            kind = "fold" if type(t) is ast.Fold else "match"
+            self.diagnostics.error(f"this `{kind}` has no cases", t.span,
+                                   hint="add a `case` for each constructor, or `case _:` for the rest")
         name = self.scrutinee_name(t)
         adt = None
         for arm in t.arms:
@@ -397,3 +412,11 @@ class NameChecker:
 
 def check_names(program, diagnostics: Diagnostics) -> None:
     NameChecker(program, diagnostics).check_program()
+
+
+def check_term(program, term, canonical: str, diagnostics: Diagnostics) -> None:
+    """A term outside the program (a command-line argument to `main`), as the definition
+    `canonical` would see it."""
+    checker = NameChecker(program, diagnostics)
+    checker.namespace = program.namespace(canonical)
+    checker.term(term, Context())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bend import ast
 from bend.check import types
+from bend.check.names import check_term
 from bend.deep import deep
 from bend.desugar.terms import app
 from bend.desugar import (bends, encode_adts, encode_matches, fix_matches, float_combinators, folds, linearize_matches,
@@ -40,7 +41,12 @@ PASSES = {
 
 
 def apply_args(program, ctx: Ctx, args: list) -> None:
-    """`main` applied to the command line's terms (names in them as `main` sees them)."""
+    """`main` applied to the command line's terms (names in them as `main` sees them); their
+    errors (unbound names, ...) are reported as the program's are."""
+    for a in args:
+        check_term(program, a, entry_name(program), ctx.diagnostics)
+    if ctx.diagnostics.errors:
+        return
     namespace = program.namespace(entry_name(program))
     encoder, fixer = literals.Encoder(ctx.fresh), fix_matches.Fixer(ctx)
     terms = [ast.rewrite(ast.rewrite(resolve.Resolver(program, namespace).term(a), encoder.term), fixer.fix)

@@ -2,8 +2,8 @@
 
 In:  a Book after bend.desugar.encode_adts.
 Out: the same Book with the definitions the entry point reaches and those the user wrote
-     (with what they use); the prelude's unused definitions go, and with `-Oprune` the
-     user's unused ones too.
+     (with what they use, native `hvm` definitions' `@refs` included); the prelude's unused
+     definitions go, and with `-Oprune` the user's unused ones too.
      In the entry point, a reference in return position (the whole body, a tuple's items, a
      constructor's arguments unless it is a nullary constructor, a lambda's body) is replaced by
      the definition's body, once per
@@ -13,13 +13,17 @@ Out: the same Book with the definitions the entry point reaches and those the us
 
 from __future__ import annotations
 
+import functools
+
 from bend import ast
 from bend.desugar.terms import clone
+from hvm.book import Ref, iter_net_trees, iter_subtrees
+from hvm.syntax import parse_net
 
 
 def run(book: ast.Book, ctx) -> ast.Book:
     expand_main(book, ctx)
-    keep = reachable(book, [ctx.entry])
+    keep = reachable(book, [ctx.entry, *(n for n, h in book.hvm_defs.items() if not h.builtin)])
     if not ctx.options.prune:
         keep |= reachable(book, [n for n, d in book.defs.items() if not d.builtin and is_user(n)])
     book.defs = {n: d for n, d in book.defs.items() if n in keep}
@@ -32,15 +36,28 @@ def is_user(name: str) -> bool:
 
 
 def reachable(book: ast.Book, roots) -> set[str]:
-    seen = {r for r in roots if r in book.defs}
-    stack = list(seen)
+    """The definitions (native `hvm` ones included) that `roots` use, directly or not."""
+    seen: set[str] = set()
+    stack = list(roots)
     while stack:
-        found = {t.name for t in ast.descendants(book.defs[stack.pop()].rules[0].body) if type(t) is ast.Ref}
-        for name in found:
-            if name in book.defs and name not in seen:
-                seen.add(name)
-                stack.append(name)
+        name = stack.pop()
+        if name in seen:
+            continue
+        if name in book.defs:
+            stack.extend(t.name for t in ast.descendants(book.defs[name].rules[0].body) if type(t) is ast.Ref)
+        elif name in book.hvm_defs:
+            stack.extend(native_refs(book.hvm_defs[name].net_text))
+        else:
+            continue
+        seen.add(name)
     return seen
+
+
+@functools.lru_cache(maxsize=None)
+def native_refs(net_text: str) -> list[str]:
+    """The names a native net refers to (`@name`)."""
+    net = parse_net(net_text, "<hvm>")
+    return [t.name for tree in iter_net_trees(net) for t in iter_subtrees(tree) if type(t) is Ref]
 
 
 def expand_main(book: ast.Book, ctx) -> None:

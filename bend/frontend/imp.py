@@ -648,7 +648,7 @@ class ImpParser:
         key = self.parse_map_key()
         got = self.fresh("map_get")
         value = self.call("Map/get", [var, key], start)
-        self.hoisted.append((ast.PTuple([ast.PVar(got), ast.PVar(var.name)]), value))
+        self.hoisted.append((ast.PTuple([ast.PVar(got, var.span), ast.PVar(var.name, var.span)], var.span), value))
         return ast.Var(got, self.span(start))
 
     def parse_primary(self):
@@ -730,7 +730,8 @@ class ImpParser:
         span = self.span(start)
         rest = ast.Var(f"{it}.tail", span)
         kept = self.call("List/Cons", [element, rest], start)
-        cons = ast.Let(binder, ast.Var(f"{it}.head", span), ast.If(cond, kept, rest, span) if cond else kept, span)
+        skipped = ast.Var(f"{it}.tail", span)  # (a node of its own: the passes rename each use in place)
+        cons = ast.Let(binder, ast.Var(f"{it}.head", span), ast.If(cond, kept, skipped, span) if cond else kept, span)
         return ast.Fold(source, it, [], [ast.Arm("List/Cons", cons, span), ast.Arm("List/Nil", ast.Var("List/Nil", span), span)], span)
 
     def parse_braces(self):

@@ -297,10 +297,12 @@ class Parser(FunParser, ImpParser, TypeParser):
             self.diagnostics.error(f"in hvm definition `{name}`: {err.message}", err.span, err.hint)
             raise ParseFail from None
         end = net_parser.pos
-        net_text = self.text[colon.end:end].strip()
+        raw = self.text[colon.end:end]
+        net_text = raw.strip()
         while self.peek().kind != "EOF" and self.peek().start < end:
             self.advance()
-        return ast.HvmDef(name, typ, net_text, self.span(start))
+        net_start = colon.end + len(raw) - len(raw.lstrip())
+        return ast.HvmDef(name, typ, net_text, self.span(start), net_start=net_start)
 
 
 def parse_term_text(text: str, path: str):

@@ -36,7 +36,7 @@ def _compile_program(program, options: Options, args: list | None) -> Compiled:
     from hvm.flatbook import reachable
 
     core, ctx = desugar(program, options, args=args)
-    book = compile_book(core, ctx.entry)
+    book = compile_book(core, ctx.entry, ctx.diagnostics)
     if options.eta:
         for d in book.defs.values():
             d.net = eta_reduce(d.net)

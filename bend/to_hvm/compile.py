@@ -20,9 +20,10 @@ and from each active pair (two principal ports that meet: a redex, `& a ~ b`).
 from __future__ import annotations
 
 from bend import ast
-from bend.diagnostics import BendError, Diagnostics
+from bend.diagnostics import BendError, Diagnostics, did_you_mean
 from hvm import numbers
-from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
+from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var, iter_net_trees, iter_subtrees
+from hvm.errors import Span
 from hvm.readback import var_name
 from hvm.syntax import parse_net
 
@@ -45,18 +46,47 @@ FLIPPED = {
 INTEGER_COMMUTATIVE = (numbers.AND, numbers.OR, numbers.XOR)
 
 
-def compile_book(book: ast.Book, entry: str = "main") -> Book:
-    """Raises BendError for an unscoped variable used twice or never bound."""
+def compile_book(book: ast.Book, entry: str = "main", diagnostics: Diagnostics | None = None) -> Book:
+    """Raises BendError for an unscoped variable used twice or never bound, and for a native `hvm`
+    definition whose net is not well formed; the errors are added to `diagnostics` (the program's)."""
     out = Book()
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics() if diagnostics is None else diagnostics
     for name, d in book.defs.items():
         net = NetBuilder(name, diagnostics, d.span).build(d.rules[0].body)
         out.defs[name] = Definition(name, net)
     for name, h in book.hvm_defs.items():
         out.defs[name] = Definition(name, parse_net(h.net_text, h.span.path if h.span else name))
+    for name, h in book.hvm_defs.items():
+        check_native(h, out.defs[name].net, out.defs, diagnostics)
     if diagnostics.errors:
         raise BendError(diagnostics)
     return out
+
+
+def check_native(h: ast.HvmDef, net: Net, defs: dict, diagnostics: Diagnostics) -> None:
+    """A native net is well formed: each variable is the two ends of one wire, each `@ref` is defined."""
+
+    def place(tree, length: int):
+        if h.span is None or h.net_start is None or tree.pos is None:
+            return h.span
+        start = h.net_start + tree.pos
+        return Span(h.span.path, h.span.source, start, start + length)
+
+    ends: dict[str, list] = {}
+    for tree in iter_net_trees(net):
+        for t in iter_subtrees(tree):
+            if type(t) is Var:
+                ends.setdefault(t.name, []).append(t)
+            elif type(t) is Ref and t.name not in defs:
+                diagnostics.error(f"in hvm definition `{h.name}`: `@{t.name}` is not defined", place(t, len(t.name) + 1),
+                                  did_you_mean(t.name, defs))
+    for name, uses in ends.items():
+        if len(uses) != 2:
+            times = "only once" if len(uses) == 1 else f"{len(uses)} times"
+            diagnostics.error(f"in hvm definition `{h.name}`: the variable `{name}` occurs {times}",
+                              place(uses[min(2, len(uses) - 1)], len(name)),
+                              hint="a variable is the two ends of one wire: it occurs exactly twice "
+                                   "(a DUP node `{a b}` shares a value)")
 
 
 class NetBuilder:

@@ -382,6 +382,17 @@ NAMES = [
          [E("unknown type `Foo`", 1, 10)]),
     Case("misspelled-type-applied", src("def f(x: Lst(u24)) -> u24:", "  return x") + MAIN,
          [E("unknown type `Lst`", 1, 10, "did you mean `List`?")]),
+    # (found by tests/bend/test_fuzz_compile.py: these crashed the compiler after the checks passed)
+    Case("type-name-as-a-value", src("type T = A | B", "main = λb (b T IO)"),
+         [E("`T` is a type, not a value", 2, 14, "its values are made by its constructors: `T/A`, `T/B`"),
+          E("`IO` is a type, not a value", 2, 16, "its values are made by its constructors: `IO/Done`, `IO/Call`")]),
+    Case("match-without-cases", src("main = match 1 {}"),
+         [E("this `match` has no cases", 1, 8, "add a `case` for each constructor, or `case _:` for the rest")]),
+    Case("fold-without-cases", src("(F x) = fold x {}", "main = 0"),
+         [E("this `fold` has no cases", 1, 9, "add a `case` for each constructor, or `case _:` for the rest")]),
+    Case("map-read-of-a-constructor", src("def main():", "  return List/Cons[1]"),  # (had no place)
+         [E("the constructor `List/Cons` has 2 fields, but the pattern gives 0", 2, 10,
+            "`List/Cons` has the fields: head, tail")]),
 ]
 
 
