@@ -30,30 +30,30 @@ def validate(book: Book, entry: str = "main") -> list[ValidationError]:
         report(f"the book has no @{entry} definition", None, 0, hint)
 
     for definition in book.defs.values():
-        occurrences: dict[str, list[Var]] = {}
-        for tree in iter_net_trees(definition.net):
-            for t in iter_subtrees(tree):
-                if type(t) is Var:
-                    occurrences.setdefault(t.name, []).append(t)
-                elif type(t) is Ref and t.name not in book.defs:
-                    close = difflib.get_close_matches(t.name, list(book.defs), n=1)
-                    report(
-                        f"@{t.name} is not defined",
-                        t.pos, len(t.name) + 1,
-                        f"did you mean @{close[0]}?" if close else None,
-                    )
-        for name, uses in occurrences.items():
-            if len(uses) == 1:
-                report(
-                    f"variable `{name}` occurs only once in @{definition.name}",
-                    uses[0].pos, len(name),
-                    "every variable is one end of a wire and must occur exactly twice",
-                )
-            elif len(uses) > 2:
-                report(
-                    f"variable `{name}` occurs {len(uses)} times in @{definition.name}",
-                    uses[2].pos, len(name),
-                    "a wire has two ends: use `{a b}` (a DUP node) to share a value",
-                )
+        for message, pos, length, hint in net_problems(definition.net, book.defs):
+            report(f"{message} in @{definition.name}" if message.startswith("variable") else message, pos, length, hint)
     errors.sort(key=lambda item: item[0])
     return [e for _, e in errors]
+
+
+def net_problems(net, defined) -> list[tuple[str, int | None, int, str | None]]:
+    """(message, position in the net's text, length, hint) for each variable of `net` that does
+    not occur exactly twice and each `@ref` not in `defined`."""
+    problems = []
+    occurrences: dict[str, list[Var]] = {}
+    for tree in iter_net_trees(net):
+        for t in iter_subtrees(tree):
+            if type(t) is Var:
+                occurrences.setdefault(t.name, []).append(t)
+            elif type(t) is Ref and t.name not in defined:
+                close = difflib.get_close_matches(t.name, list(defined), n=1)
+                problems.append((f"@{t.name} is not defined", t.pos, len(t.name) + 1,
+                                 f"did you mean @{close[0]}?" if close else None))
+    for name, uses in occurrences.items():
+        if len(uses) == 1:
+            problems.append((f"variable `{name}` occurs only once", uses[0].pos, len(name),
+                             "every variable is one end of a wire and must occur exactly twice"))
+        elif len(uses) > 2:
+            problems.append((f"variable `{name}` occurs {len(uses)} times", uses[2].pos, len(name),
+                             "a wire has two ends: use `{a b}` (a DUP node) to share a value"))
+    return problems

@@ -103,6 +103,14 @@ def pair(a, b) -> TCon:
     return TCon("(,)", (a, b))
 
 
+def tuple_type(items: list):
+    """A tuple's type: right-nested pairs, as its value."""
+    out = items[-1]
+    for item in reversed(items[:-1]):
+        out = pair(item, out)
+    return out
+
+
 def prune(t):
     while type(t) is TVar and t.ref is not None:
         t = t.ref
@@ -384,11 +392,7 @@ class Checker:
         if cls is ast.TArrow:
             return arrow(self.convert(t.arg, var, hole, errors), self.convert(t.result, var, hole, errors))
         if cls is ast.TTuple:
-            items = [self.convert(i, var, hole, errors) for i in t.items]
-            out = items[-1]
-            for item in reversed(items[:-1]):
-                out = pair(item, out)
-            return out
+            return tuple_type([self.convert(i, var, hole, errors) for i in t.items])
         if cls is ast.TAny:
             return ANY
         if cls is ast.TNone:
@@ -675,13 +679,7 @@ class Checker:
             (self.match if cls is ast.Match else self.switch)(t, r, None)
             return r
         if cls is ast.Tuple:
-            items = [self.infer(i) for i in t.items]
-            if not items:
-                return NONE
-            out = items[-1]
-            for item in reversed(items[:-1]):
-                out = pair(item, out)
-            return out
+            return tuple_type([self.infer(i) for i in t.items]) if t.items else NONE
         if cls is ast.Era:
             return NONE
         if cls is ast.Sup:

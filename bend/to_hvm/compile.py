@@ -20,12 +20,13 @@ and from each active pair (two principal ports that meet: a redex, `& a ~ b`).
 from __future__ import annotations
 
 from bend import ast
-from bend.diagnostics import BendError, Diagnostics, did_you_mean
+from bend.diagnostics import BendError, Diagnostics
 from hvm import numbers
-from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var, iter_net_trees, iter_subtrees
+from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import Span
 from hvm.readback import var_name
 from hvm.syntax import parse_net
+from hvm.validate import net_problems
 
 # node kinds (the binary ones are hvm.book.Tag values)
 ROOT, ERA, NUM, REF, FWD = "root", "era", "num", "ref", "fwd"
@@ -65,28 +66,11 @@ def compile_book(book: ast.Book, entry: str = "main", diagnostics: Diagnostics |
 
 def check_native(h: ast.HvmDef, net: Net, defs: dict, diagnostics: Diagnostics) -> None:
     """A native net is well formed: each variable is the two ends of one wire, each `@ref` is defined."""
-
-    def place(tree, length: int):
-        if h.span is None or h.net_start is None or tree.pos is None:
-            return h.span
-        start = h.net_start + tree.pos
-        return Span(h.span.path, h.span.source, start, start + length)
-
-    ends: dict[str, list] = {}
-    for tree in iter_net_trees(net):
-        for t in iter_subtrees(tree):
-            if type(t) is Var:
-                ends.setdefault(t.name, []).append(t)
-            elif type(t) is Ref and t.name not in defs:
-                diagnostics.error(f"in hvm definition `{h.name}`: `@{t.name}` is not defined", place(t, len(t.name) + 1),
-                                  did_you_mean(t.name, defs))
-    for name, uses in ends.items():
-        if len(uses) != 2:
-            times = "only once" if len(uses) == 1 else f"{len(uses)} times"
-            diagnostics.error(f"in hvm definition `{h.name}`: the variable `{name}` occurs {times}",
-                              place(uses[min(2, len(uses) - 1)], len(name)),
-                              hint="a variable is the two ends of one wire: it occurs exactly twice "
-                                   "(a DUP node `{a b}` shares a value)")
+    for message, pos, length, hint in net_problems(net, defs):
+        span = h.span
+        if h.span is not None and h.net_start is not None and pos is not None:
+            span = Span(h.span.path, h.span.source, h.net_start + pos, h.net_start + pos + length)
+        diagnostics.error(f"in hvm definition `{h.name}`: {message}", span, hint)
 
 
 class NetBuilder:

@@ -227,14 +227,14 @@ def test_a_native_net_with_a_loose_or_shared_wire_is_an_error():
     # (was: compiled, then a KeyError or a wrong result when run)
     text = "hvm add -> (u24 -> u24 -> u24):\n  (a (b r)) & $([+] $(r r)) ~ b\n\nmain = (add 1 2)\n"
     assert compile_errors(text) == [
-        ("in hvm definition `add`: the variable `a` occurs only once", 2, 4),
-        ("in hvm definition `add`: the variable `r` occurs 3 times", 2, 25)]
+        ("in hvm definition `add`: variable `a` occurs only once", 2, 4),
+        ("in hvm definition `add`: variable `r` occurs 3 times", 2, 25)]
 
 
 def test_a_native_net_that_refers_to_no_definition_is_an_error():
     # (was: a KeyError in hvm.flatbook when run)
     text = "hvm one:\n  @List/Nill\n\nmain = one\n"
-    assert compile_errors(text) == [("in hvm definition `one`: `@List/Nill` is not defined", 2, 3)]
+    assert compile_errors(text) == [("in hvm definition `one`: @List/Nill is not defined", 2, 3)]
 
 
 def test_an_error_of_the_net_compiler_is_shown_after_a_warning_of_the_checks(tmp_path):
