@@ -27,22 +27,9 @@ from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm.numbers import new_u24, operate, payload_of
 from hvm.ports import CON, DUP, ERA, FID_MASK, FREE, NONE, NUM, OPR, VAR
 from hvm.readback import chain_resolver, read_back
-from hvm.runtime import BYTES_PER_SLOT, RULE_NAMES, RunResult, Stats, format_size
+from hvm.rules import ANNI, CALL, COMM, ERAS, HIGH_PRIORITY, LINK, OPER, RULE_NAMES, RULE_TABLE, SWIT, VOID
+from hvm.runtime import BYTES_PER_SLOT, RunResult, Stats, format_size
 
-LINK, CALL, VOID, ERAS, ANNI, COMM, OPER, SWIT = range(8)
-HIGH_PRIORITY = frozenset((LINK, VOID, ERAS, ANNI))
-
-# HVM2's rule for two principal ports, by tag (VAR REF ERA NUM CON DUP OPR SWI). Symmetric.
-RULE_TABLE = (
-    (LINK, LINK, LINK, LINK, LINK, LINK, LINK, LINK),  # VAR
-    (LINK, VOID, VOID, VOID, CALL, CALL, CALL, CALL),  # REF
-    (LINK, VOID, VOID, VOID, ERAS, ERAS, ERAS, ERAS),  # ERA
-    (LINK, VOID, VOID, VOID, ERAS, ERAS, OPER, SWIT),  # NUM
-    (LINK, CALL, ERAS, ERAS, ANNI, COMM, COMM, COMM),  # CON
-    (LINK, CALL, ERAS, ERAS, COMM, ANNI, COMM, COMM),  # DUP
-    (LINK, CALL, ERAS, OPER, COMM, COMM, ANNI, COMM),  # OPR
-    (LINK, CALL, ERAS, SWIT, COMM, COMM, COMM, ANNI),  # SWI
-)
 ROOT = 0  # the port VAR 0: the output wire
 DEFAULT_MEMORY = 256 << 20
 

@@ -16,8 +16,6 @@ from typing import Protocol
 
 from hvm.book import Book, Net, Tree
 
-# HVM2's rules, in the order of its rule numbers. ITRS counts every one except LINK.
-RULE_NAMES = ("LINK", "CALL", "VOID", "ERAS", "ANNI", "COMM", "OPER", "SWIT")
 # `memory` limits count a node (two 32-bit ports) and a variable (one port) per slot
 BYTES_PER_SLOT = 12
 

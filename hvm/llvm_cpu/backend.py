@@ -26,13 +26,14 @@ from pathlib import Path
 
 from hvm.book import Book, Net
 from hvm.deep import deep
-from hvm.ports import CON, VAR
 from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm.llvm_cpu import jit
 from hvm.llvm_cpu import layout as L
+from hvm.ports import CON, VAR
 from hvm.readback import read_back
-from hvm.runtime import BYTES_PER_SLOT, RULE_NAMES, RunResult, Stats, format_size
+from hvm.rules import RULE_NAMES
+from hvm.runtime import BYTES_PER_SLOT, RunResult, Stats, format_size
 
 PROT_READ_WRITE = 0x1 | 0x2
 MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000

@@ -17,9 +17,11 @@ from __future__ import annotations
 from llvmlite import ir
 
 from hvm.flatbook import FlatBook, FlatDef
-from hvm.llvm_cpu.runtime_ir import CALL, I32, VOIDT, Emitter, c32
+from hvm.llvm_cpu.runtime_ir import Emitter
 from hvm.llvm_cpu.specialize import Specializer, recursive_definitions
 from hvm.ports import CON, DUP, REF, VAR
+from hvm.rules import CALL
+from hvm.rules_ir import I32, VOIDT, c32
 
 
 def build_defs(book: FlatBook, parallel: bool, specialize: bool = True) -> ir.Module:

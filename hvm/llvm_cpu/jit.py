@@ -52,7 +52,7 @@ def target_machine(opt: int = 3):
 
 
 _generator_hash: str | None = None
-GENERATOR_SOURCES = ("llvm_cpu/*.py", "numbers.py", "ports.py", "reference.py", "flatbook.py")
+GENERATOR_SOURCES = ("llvm_cpu/*.py", "numbers.py", "numbers_ir.py", "rules.py", "rules_ir.py", "ports.py", "flatbook.py")
 
 
 def generator_hash() -> str:

@@ -22,59 +22,28 @@ from __future__ import annotations
 from llvmlite import ir
 
 from hvm.llvm_cpu import layout as L
-from hvm.llvm_cpu.numbers_ir import define_operate
-from hvm.numbers import U24
-from hvm.ports import CON, ERA, FID_MASK, NONE, NUM, OPR, VAR
-from hvm.reference import HIGH_PRIORITY, RULE_TABLE
+from hvm.ports import FID_MASK, NONE, VAR
+from hvm.rules import ANNI, COMM, ERAS, HIGH_PRIORITY_MASK, LINK, OPER, RULE_TABLE, SWIT, VOID
+from hvm.rules_ir import I1, I8, I32, I64, VOIDT, RuleEmitter, c32, c64
 
-I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
-VOIDT = ir.VoidType()
 I8P = I8.as_pointer()
-LINK, CALL, VOID, ERAS, ANNI, COMM, OPER, SWIT = range(8)
 # a thread gives one of its low-priority redexes away only when it holds at least this many
 SHARE_MIN = 4
-# bit `tag_a * 8 + tag_b` is set when that pair of principal ports is a high-priority redex
-HIGH_PRIORITY_MASK = sum(1 << (i * 8 + j) for i in range(8) for j in range(8) if RULE_TABLE[i][j] in HIGH_PRIORITY)
 
 
-def c32(v: int) -> ir.Constant:
-    return ir.Constant(I32, v & 0xFFFFFFFF)
-
-
-def c64(v: int) -> ir.Constant:
-    return ir.Constant(I64, v & 0xFFFFFFFFFFFFFFFF)
-
-
-class Emitter:
-    """Defines runtime functions in one module, each once, on first use."""
+class Emitter(RuleEmitter):
+    """Defines runtime functions in one module, each once, on first use. The rules that the
+    CPU and the GPU emit alike (ERAS, ANNI, COMM, OPER, SWIT) come from hvm.rules_ir."""
 
     def __init__(self, module: ir.Module, parallel: bool):
         self.module = module
         self.parallel = parallel
         self.net_t, self.tm_t, self.def_fn_t = L.llvm_types(module)
         self.net_p, self.tm_p = self.net_t.as_pointer(), self.tm_t.as_pointer()
+        self.env_p = self.net_p  # the first argument of the shared rule functions
         self._tbaa: dict | None = None
 
     # -- plumbing
-
-    def function(self, name: str, ret, args: list, names: list[str], *, export: bool = False, inline: bool = False):
-        """A new function and a builder at its entry, or (None, None) if the module has it already.
-
-        `inline` marks the small helpers that must disappear into their callers.
-        """
-        if name in self.module.globals:
-            return None, None
-        fn = ir.Function(self.module, ir.FunctionType(ret, args), name)
-        fn.linkage = "external" if export else "internal"
-        if inline:
-            fn.attributes.add("alwaysinline")
-        fn.attributes.add("nounwind")
-        for arg, n in zip(fn.args, names):
-            arg.name = n
-        return fn, ir.IRBuilder(fn.append_basic_block("entry"))
-
-    def get(self, name: str) -> ir.Function:
-        return self.module.globals[name]
 
     def field(self, b: ir.IRBuilder, ptr, name: str):
         fields = L.NET_FIELDS if ptr.type == self.net_p else L.TM_FIELDS
@@ -117,30 +86,6 @@ class Emitter:
         """tm.itrs[rule] += n"""
         p = b.gep(tm, [c32(0), c32(L.field_index(L.TM_FIELDS, "itrs")), c32(rule)], inbounds=True)
         self.st(b, b.add(self.ld(b, p, "tm"), c64(n)), p, "tm")
-
-    @staticmethod
-    def tag(b, p):
-        return b.and_(p, c32(7))
-
-    @staticmethod
-    def val(b, p):
-        return b.lshr(p, c32(3))
-
-    @staticmethod
-    def port(b, tag: int, val):
-        return b.or_(b.shl(val, c32(3)), c32(tag))
-
-    @staticmethod
-    def pair(b, fst, snd):
-        return b.or_(b.zext(fst, I64), b.shl(b.zext(snd, I64), c64(32)))
-
-    @staticmethod
-    def fst(b, pair):
-        return b.trunc(pair, I32)
-
-    @staticmethod
-    def snd(b, pair):
-        return b.trunc(b.lshr(pair, c64(32)), I32)
 
     def slot(self, b, net, buf: str, index32):
         return b.gep(self.load(b, net, buf), [b.zext(index32, I64)], inbounds=True)
@@ -447,102 +392,6 @@ class Emitter:
 
     # -- the rules (a has the smaller tag)
 
-    def rule_fn(self, name: str):
-        return self.function(name, VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"], inline=True)
-
-    def eras(self) -> ir.Function:
-        # n ~ (b1 b2)  (n nullary)   ==>   n ~ b1,  n ~ b2
-        fn, b = self.rule_fn("hvm_eras")
-        if fn:
-            net, tm, a, p = fn.args
-            self.count(b, tm, ERAS)
-            node = b.call(self.take(), [net, tm, self.val(b, p)])
-            b.call(self.link(), [net, tm, a, self.fst(b, node)])
-            b.call(self.link(), [net, tm, a, self.snd(b, node)])
-            b.ret_void()
-        return self.get("hvm_eras")
-
-    def anni(self) -> ir.Function:
-        # (a1 a2) ~ (b1 b2)   ==>   a1 ~ b1,  a2 ~ b2
-        fn, b = self.rule_fn("hvm_anni")
-        if fn:
-            net, tm, a, p = fn.args
-            self.count(b, tm, ANNI)
-            na = b.call(self.take(), [net, tm, self.val(b, a)])
-            nb = b.call(self.take(), [net, tm, self.val(b, p)])
-            b.call(self.link(), [net, tm, self.fst(b, na), self.fst(b, nb)])
-            b.call(self.link(), [net, tm, self.snd(b, na), self.snd(b, nb)])
-            b.ret_void()
-        return self.get("hvm_anni")
-
-    def comm(self) -> ir.Function:
-        # (a1 a2) ~ {b1 b2}   ==>   a1 ~ {x y},  a2 ~ {z w},  b1 ~ (x z),  b2 ~ (y w)
-        fn, b = self.rule_fn("hvm_comm")
-        if fn:
-            net, tm, a, p = fn.args
-            self.guard(b, net, tm, 4, 4)
-            self.count(b, tm, COMM)
-            na = b.call(self.take(), [net, tm, self.val(b, a)])
-            nb = b.call(self.take(), [net, tm, self.val(b, p)])
-            v = [self.port(b, VAR, b.call(self.alloc("var"), [net, tm])) for _ in range(4)]
-            ta, tb = self.tag(b, a), self.tag(b, p)
-            n0 = self.new_node(b, net, tm, v[0], v[1])
-            n1 = self.new_node(b, net, tm, v[2], v[3])
-            n2 = self.new_node(b, net, tm, v[0], v[2])
-            n3 = self.new_node(b, net, tm, v[1], v[3])
-            link = self.link()
-            sh = lambda i, t: b.or_(b.shl(i, c32(3)), t)  # noqa: E731
-            b.call(link, [net, tm, sh(n0, tb), self.fst(b, na)])
-            b.call(link, [net, tm, sh(n1, tb), self.snd(b, na)])
-            b.call(link, [net, tm, sh(n2, ta), self.fst(b, nb)])
-            b.call(link, [net, tm, sh(n3, ta), self.snd(b, nb)])
-            b.ret_void()
-        return self.get("hvm_comm")
-
-    def oper(self) -> ir.Function:
-        # n ~ $(m r)   ==>   r ~ (n op m)      when m is a number
-        # n ~ $(x r)   ==>   x ~ $(n r)        otherwise: the operands swap
-        fn, b = self.rule_fn("hvm_oper")
-        if fn:
-            net, tm, a, p = fn.args
-            self.guard(b, net, tm, 1, 0)
-            self.count(b, tm, OPER)
-            node = b.call(self.take(), [net, tm, self.val(b, p)])
-            b1 = self.fst(b, node)
-            b2 = b.call(self.enter(), [net, tm, self.snd(b, node)])
-            with b.if_else(b.icmp_unsigned("==", self.tag(b, b1), c32(NUM))) as (is_num, swap):
-                with is_num:
-                    result = b.call(define_operate(self.module), [self.val(b, a), self.val(b, b1)])
-                    b.call(self.link(), [net, tm, b2, self.port(b, NUM, result)])
-                with swap:
-                    i = self.new_node(b, net, tm, a, b2)
-                    b.call(self.link(), [net, tm, b1, self.port(b, OPR, i)])
-            b.ret_void()
-        return self.get("hvm_oper")
-
-    def swit(self) -> ir.Function:
-        # 0   ~ ?(b r)   ==>   b ~ (r *)
-        # n+1 ~ ?(b r)   ==>   b ~ (* (n r))
-        fn, b = self.rule_fn("hvm_swit")
-        if fn:
-            net, tm, a, p = fn.args
-            self.guard(b, net, tm, 2, 0)
-            self.count(b, tm, SWIT)
-            node = b.call(self.take(), [net, tm, self.val(b, p)])
-            b1, b2 = self.fst(b, node), self.snd(b, node)
-            n = b.and_(b.lshr(self.val(b, a), c32(5)), c32(0xFFFFFF))
-            with b.if_else(b.icmp_unsigned("==", n, c32(0))) as (zero, succ):
-                with zero:
-                    i = self.new_node(b, net, tm, b2, c32(ERA))
-                    b.call(self.link(), [net, tm, self.port(b, CON, i), b1])
-                with succ:
-                    pred = b.or_(b.shl(b.sub(n, c32(1)), c32(5)), c32(U24))
-                    inner = self.new_node(b, net, tm, self.port(b, NUM, pred), b2)
-                    outer = self.new_node(b, net, tm, c32(ERA), self.port(b, CON, inner))
-                    b.call(self.link(), [net, tm, self.port(b, CON, outer), b1])
-            b.ret_void()
-        return self.get("hvm_swit")
-
     def guard(self, b, net, tm, nodes: int, vars_: int):
         """Return from the current function unless `nodes` nodes and `vars_` vars are available."""
         ok = b.call(self.reserve(), [net, tm, c64(nodes), c64(vars_)])
@@ -820,40 +669,6 @@ class Emitter:
         with self.counted_loop(b, c64(1), n) as i:
             b.call(pthread_join, [b.load(b.gep(handles, [i])), ir.Constant(I8P.as_pointer(), None)])
         b.ret_void()
-
-    def declare(self, name, ret, args):
-        if name in self.module.globals:
-            return self.module.globals[name]
-        return ir.Function(self.module, ir.FunctionType(ret, args), name)
-
-    class counted_loop:
-        """`with counted_loop(b, start, stop) as i:` emits `for i in range(start, stop)`."""
-
-        def __init__(self, b, start, stop):
-            self.b, self.start, self.stop = b, start, stop
-
-        def __enter__(self):
-            b = self.b
-            self.before = b.block
-            self.head = b.append_basic_block("for_head")
-            self.body = b.append_basic_block("for_body")
-            self.exit = b.append_basic_block("for_exit")
-            b.branch(self.head)
-            b.position_at_end(self.head)
-            self.i = b.phi(self.start.type, "i")
-            self.i.add_incoming(self.start, self.before)
-            b.cbranch(b.icmp_unsigned("<", self.i, self.stop), self.body, self.exit)
-            b.position_at_end(self.body)
-            return self.i
-
-        def __exit__(self, *exc):
-            b = self.b
-            nxt = b.add(self.i, ir.Constant(self.i.type, 1))
-            self.i.add_incoming(nxt, b.block)
-            b.branch(self.head)
-            b.position_at_end(self.exit)
-            return False
-
 
 def build_core(parallel: bool) -> ir.Module:
     """The runtime without any book: entry points `hvm_run(Net*)`, `hvm_resume(Net*)`,

@@ -32,10 +32,11 @@ from llvmlite import ir
 
 from hvm import numbers
 from hvm.flatbook import FlatBook, FlatDef
-from hvm.llvm_cpu.numbers_ir import emit_operate
-from hvm.llvm_cpu.runtime_ir import ANNI, CALL, COMM, ERAS, OPER, SWIT, VOID, Emitter, c32
+from hvm.llvm_cpu.runtime_ir import Emitter
+from hvm.numbers_ir import emit_operate
 from hvm.ports import CON, DUP, ERA, FID_MASK, NUM, OPR, REF, VAR
-from hvm.reference import HIGH_PRIORITY, RULE_TABLE
+from hvm.rules import ANNI, CALL, COMM, ERAS, HIGH_PRIORITY, OPER, RULE_TABLE, SWIT, VOID
+from hvm.rules_ir import c32
 
 MAX_PATHS = 12  # branches per definition
 MAX_STEPS = 256  # interactions done at compile time, per path

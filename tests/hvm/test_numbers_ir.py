@@ -1,4 +1,4 @@
-"""hvm.llvm_cpu.numbers_ir: the LLVM IR `hvm_operate` against hvm.numbers.operate, bit for bit.
+"""hvm.numbers_ir: the LLVM IR `hvm_operate` against hvm.numbers.operate, bit for bit.
 
 The function is built into a module of its own, optimised at O3, JIT-compiled once per test
 session and called through ctypes. Every result is compared with `hvm.numbers.operate`, except
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from llvmlite import ir
 
 from hvm import numbers as N
-from hvm.llvm_cpu.numbers_ir import FUNCTION_NAME, define_operate
+from hvm.numbers_ir import FUNCTION_NAME, define_operate
 
 OPERATORS = range(N.ADD, N.FP_SHR + 1)
 TYPES = (N.U24, N.I24, N.F24)

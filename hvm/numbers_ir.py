@@ -2,7 +2,8 @@
 
 In:  an llvmlite `ir.Module`.
 Out: the same module with `i32 @hvm_operate(i32 a, i32 b)` defined in it (and the libm
-     functions it calls declared: atan2, log, pow, sin, tan; `frem` becomes a call to fmodf).
+     functions it calls declared: atan2, log, pow, sin, tan and fmodf; the GPU runtime defines
+     them from libdevice).
 
 `a` and `b` are numbs (`payload24 << 5 | numtag5`, the upper 3 bits 0); the result is the numb
 that `hvm.numbers.operate(a, b)` returns, upper 3 bits 0 as well.
@@ -61,13 +62,18 @@ class _Emitter:
         self.result.add_incoming(value, self.b.block)
         self.b.branch(self.exit)
 
-    def libm(self, name: str, arity: int) -> ir.Function:
-        """Declare (once) the C library's `double name(double, ...)`."""
+    def libm(self, name: str, arity: int, ty=F64) -> ir.Function:
+        """Declare (once) the C library's `double name(double, ...)` (or `float` ones)."""
         existing = self.module.globals.get(name)
         if existing is not None:
             return existing
-        fnty = ir.FunctionType(F64, [F64] * arity)
+        fnty = ir.FunctionType(ty, [ty] * arity)
         return ir.Function(self.module, fnty, name)
+
+    def fmodf(self, x, y):
+        """C's `fmodf(x, y)`, exact; called by name (LLVM's `frem` becomes the same call on a
+        CPU, but is approximated on NVPTX, where the GPU runtime provides fmodf)."""
+        return self.b.call(self.libm("fmodf", 2, F32), [x, y])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,15 +224,15 @@ def _emit_f24_ops(e: _Emitter, left, right, op, bool_done: ir.Block,
         e.finish(c32(N.F24))  # f24 0.0: the flipped shifts (and operator tags 23..31)
 
     comparisons = {N.EQ: ("==", False), N.NEQ: ("!=", True), N.LT: ("<", False), N.GT: (">", False)}
-    values = {  # IEEE arithmetic; C's libm (`frem` is fmodf); any NaN becomes the canonical one
+    values = {  # IEEE arithmetic; C's libm; any NaN becomes the canonical one
         N.ADD: lambda: _bits(b, b.fadd(x, y)),
         N.SUB: lambda: _bits(b, b.fsub(x, y)),
         N.FP_SUB: lambda: _bits(b, b.fsub(y, x)),
         N.MUL: lambda: _bits(b, b.fmul(x, y)),
         N.DIV: lambda: _bits(b, b.fdiv(x, y)),
         N.FP_DIV: lambda: _bits(b, b.fdiv(y, x)),
-        N.REM: lambda: _bits(b, b.frem(x, y)),
-        N.FP_REM: lambda: _bits(b, b.frem(y, x)),
+        N.REM: lambda: _bits(b, e.fmodf(x, y)),
+        N.FP_REM: lambda: _bits(b, e.fmodf(y, x)),
         N.AND: lambda: _emit_libm(e, "atan2", x, y),
         N.OR: lambda: _bits(b, b.fdiv(b.bitcast(_emit_libm(e, "log", y), F32), b.bitcast(_emit_libm(e, "log", x), F32))),
         N.XOR: lambda: _emit_libm(e, "pow", x, y),
