@@ -53,40 +53,81 @@ def read_back(
     resolve: Callable[[int], int],
     ref_name: Callable[[int], str],
 ) -> Tree:
-    names: dict[int, Var] = {}
+    return tree_from_ports(preorder_ports(port, load_node, resolve), ref_name)
+
+
+def preorder_ports(port: int, load_node: Callable[[int], tuple[int, int]], resolve: Callable[[int], int]) -> list[int]:
+    """The tree at `port` as its ports in pre-order, each var chain followed to its end."""
     seen_nodes: set[int] = set()
-    tokens: list = []  # the tree in pre-order: leaves, and node tags standing for their node
+    ports: list[int] = []
     stack = [port]
     while stack:
         p = stack.pop()
         if p & 7 == VAR:
             p = resolve(p)
-        tag, val = p & 7, p >> 3
-        if tag == VAR:
-            var = names.get(val)
-            if var is None:
-                var = names[val] = Var(var_name(len(names)))
-            tokens.append(var)
-        elif tag == REF:
-            tokens.append(Ref(ref_name(val & FID_MASK)))
-        elif tag == NUM:
-            tokens.append(Num(val))
-        elif tag == ERA:
-            tokens.append(Era())
-        else:
-            if val in seen_nodes:
-                raise HvmError("the result net has a cycle; it cannot be read back as a tree")
-            seen_nodes.add(val)
-            tokens.append(tag)
-            fst, snd = load_node(val)
+        ports.append(p)
+        if p & 7 > NUM:
+            if p >> 3 in seen_nodes:
+                raise HvmError(CYCLE)
+            seen_nodes.add(p >> 3)
+            fst, snd = load_node(p >> 3)
             stack.append(snd)
             stack.append(fst)
-    built: list[Tree] = []
+    return ports
+
+
+CYCLE = "the result net has a cycle; it cannot be read back as a tree"
+
+
+def tree_from_ports(ports: list[int], ref_name: Callable[[int], str]) -> Tree:
+    """A tree from its resolved ports in pre-order (a node's port is followed by its two
+    subtrees'). A var still unbound is one end of a wire whose other end is also in the tree."""
+    names: dict[int, Var] = {}
+    seen_nodes: set[int] = set()
     tags = {int(t): t for t in Tag}
-    for token in reversed(tokens):
-        if type(token) is int:
-            fst = built.pop()
-            built.append(Node(tags[token], fst, built.pop()))
+    built: list[Tree] = []
+    for p in reversed(ports):
+        tag, val = p & 7, p >> 3
+        if tag == VAR:
+            built.append(val)  # named below, in order of first appearance
+        elif tag == REF:
+            built.append(Ref(ref_name(val & FID_MASK)))
+        elif tag == NUM:
+            built.append(Num(val))
+        elif tag == ERA:
+            built.append(Era())
         else:
-            built.append(token)
-    return built[0]
+            if val in seen_nodes or len(built) < 2:
+                raise HvmError(CYCLE)
+            seen_nodes.add(val)
+            fst = built.pop()
+            built.append(Node(tags[tag], fst, built.pop()))
+    if len(built) != 1:
+        raise HvmError(CYCLE)
+    return _name_vars(built[0], names)
+
+
+def _name_vars(tree, names: dict[int, Var]) -> Tree:
+    """Replace the var indices (ints) left in `tree` by Vars named a, b, ... in pre-order."""
+    if type(tree) is int:
+        return names.setdefault(tree, Var(var_name(len(names))))
+    if type(tree) is not Node:
+        return tree
+    # iterative: results can be very deep (a million-element list)
+    stack: list = [(tree, 0)]
+    results: list[Tree] = []
+    while stack:
+        t, state = stack.pop()
+        if type(t) is int:
+            results.append(names.setdefault(t, Var(var_name(len(names)))))
+        elif type(t) is not Node:
+            results.append(t)
+        elif state == 0:
+            stack.append((t, 1))
+            stack.append((t.snd, 0))
+            stack.append((t.fst, 0))
+        else:
+            snd = results.pop()
+            fst = results.pop()
+            results.append(Node(t.tag, fst, snd))
+    return results[0]

@@ -26,6 +26,7 @@ class Stats:
     seconds: float = 0.0
     peak_nodes: int = 0
     threads: int = 1
+    extra: dict[str, int] = field(default_factory=dict)  # a backend's own figures (GPU: turns, leaks)
 
     @property
     def interactions(self) -> int:

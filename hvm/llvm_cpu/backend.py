@@ -28,7 +28,7 @@ from hvm.book import Book, Net
 from hvm.deep import deep
 from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten, flatten_net
-from hvm.llvm_cpu import jit
+from hvm import jit
 from hvm.llvm_cpu import layout as L
 from hvm.ports import CON, VAR
 from hvm.readback import read_back

@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 def main(job_path: str) -> None:
-    from hvm.llvm_cpu import jit
+    from hvm import jit
     from hvm.llvm_cpu.defs_ir import build_defs
 
     job = Path(job_path)

@@ -1,4 +1,5 @@
-"""From LLVM IR to callable machine code, with an on-disk cache of compiled objects.
+"""From LLVM IR to callable machine code, with an on-disk cache of compiled objects (used by the
+native CPU runtime, and by the GPU runtime for PTX and for its host emulation of the grid).
 
 In:  a function that builds a module's IR text, and what that IR is made from.
 Out: the addresses of its exported functions, loaded into this process with LLVM's ORC JIT.
@@ -52,7 +53,7 @@ def target_machine(opt: int = 3):
 
 
 _generator_hash: str | None = None
-GENERATOR_SOURCES = ("llvm_cpu/*.py", "numbers.py", "numbers_ir.py", "rules.py", "rules_ir.py", "ports.py", "flatbook.py")
+GENERATOR_SOURCES = ("*.py", "llvm_cpu/*.py", "cuda/*.py")  # every module that generates IR, and what they read
 
 
 def generator_hash() -> str:

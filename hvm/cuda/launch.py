@@ -1,0 +1,181 @@
+"""Launchers: the one small interface between the GPU runtime and a device.
+
+In:  a launcher name ("cuda-python", "pycuda", "host", or None for the first that works).
+Out: a Launcher: device facts, memory (allocate, copy both ways, zero), the kernels (load the
+     PTX once, launch a turn or the readback, wait). Three implementations, the same kernels:
+     - cuda-python (`cuda-bindings`, NVIDIA's wheels: hvm.cuda.launch_cuda_python)
+     - PyCUDA (the `cuda` extra: hvm.cuda.launch_pycuda)
+     - host: the grid emulated on this CPU (hvm.cuda.grid_ir's "host" module): no GPU needed;
+       what the tests use, and `hvm run-cu --launcher host`.
+
+Without a usable GPU, `open_launcher` raises NoGpu with the reason (no driver, no device, no
+Python binding), at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+from hvm.errors import HvmError
+
+LAUNCHERS = ("cuda-python", "pycuda", "host")
+
+
+class NoGpu(HvmError):
+    """No CUDA GPU can be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    name: str
+    compute_capability: tuple[int, int]
+    sm_count: int
+    shared_per_block: int  # bytes of shared memory a block may use (opted in)
+    shared_per_sm: int
+    free_memory: int
+    total_memory: int
+
+
+class Launcher(Protocol):
+    name: str
+
+    def info(self) -> DeviceInfo: ...
+
+    def load(self) -> None:
+        """Get the kernels ready (PTX built or read from the cache, and loaded)."""
+
+    def alloc(self, nbytes: int) -> int:
+        """Device memory (an address), zeroed. Raises LimitError when there is not enough."""
+
+    def free(self, ptr: int) -> None: ...
+
+    def write(self, ptr: int, data: bytes) -> None: ...
+
+    def read(self, ptr: int, nbytes: int) -> bytes: ...
+
+    def turn(self, gnet: int, blocks: int, threads: int, shared: int) -> None:
+        """Run one turn (hvm_turn) on the grid and wait for it."""
+
+    def gather(self, gnet: int) -> None:
+        """Run the readback kernel (one thread) and wait for it."""
+
+    def close(self) -> None: ...
+
+
+def open_launcher(name: str | None = None) -> Launcher:
+    """The named launcher, or the first real one that finds a GPU. Raises NoGpu."""
+    if name == "host":
+        return HostLauncher()
+    if name not in (None, *LAUNCHERS):
+        raise HvmError(f"unknown launcher `{name}` (choose from: {', '.join(LAUNCHERS)})")
+    reasons = []
+    for candidate in ("cuda-python", "pycuda") if name is None else (name,):
+        try:
+            if candidate == "cuda-python":
+                from hvm.cuda.launch_cuda_python import CudaPythonLauncher as cls
+            else:
+                from hvm.cuda.launch_pycuda import PyCudaLauncher as cls
+            return cls()
+        except NoGpu as err:
+            reasons.append(err.message)
+    raise NoGpu(f"no CUDA GPU available ({'; '.join(reasons)})",
+                hint="run on a machine with an NVIDIA GPU and driver; `--launcher host` emulates one (slowly)")
+
+
+def choose_arch(cc: tuple[int, int]) -> str:
+    """The PTX target for a device: its own architecture when the kernels are built for it,
+    else the newest one below it (a driver JIT-compiles PTX for newer GPUs)."""
+    from hvm.cuda.ptx import ARCHS
+
+    forced = os.environ.get("HVM_CUDA_ARCH")
+    if forced:
+        return forced
+    mine = cc[0] * 10 + cc[1]
+    usable = [a for a in ARCHS if int(a[3:]) <= mine]
+    return usable[-1] if usable else ARCHS[0]
+
+
+# -- the host emulation
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+_libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_PROT_RW, _MAP_ANON_NORESERVE = 0x1 | 0x2, 0x02 | 0x20 | 0x4000
+_host_kernels = None
+
+
+def host_kernels():
+    """(turn, gather): the grid_ir "host" module, compiled for this CPU (cached on disk)."""
+    global _host_kernels
+    if _host_kernels is None:
+        from hvm import jit
+        from hvm.cuda.grid_ir import build_module
+
+        obj = jit.object_code(lambda: str(build_module("host")), ["cuda-host"], 2)
+        addresses = jit.load(obj, ["hvm_host_turn", "hvm_host_gather"])
+        turn = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)(
+            addresses["hvm_host_turn"])
+        gather = ctypes.CFUNCTYPE(None, ctypes.c_uint64)(addresses["hvm_host_gather"])
+        _host_kernels = (turn, gather)
+    return _host_kernels
+
+
+class HostLauncher:
+    """The GPU runtime's kernels run on this CPU: blocks one after the other, and within a block
+    each phase for every thread in turn, the end of a phase standing for the barrier. Device
+    memory is this process's memory. Same algorithm, same results and counts as a GPU."""
+
+    name = "host"
+
+    def __init__(self, sm_count: int = 2):
+        self.sm_count = sm_count
+        self.maps: dict[int, int] = {}
+        self.shared = 0
+        self.shared_size = 0
+
+    def info(self) -> DeviceInfo:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return DeviceInfo("host emulation", (0, 0), self.sm_count, 1 << 20, 1 << 20, total // 2, total)
+
+    def load(self) -> None:
+        host_kernels()
+
+    def alloc(self, nbytes: int) -> int:
+        from hvm.errors import LimitError
+
+        size = max(nbytes, 1)
+        addr = _libc.mmap(None, size, _PROT_RW, _MAP_ANON_NORESERVE, -1, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            raise LimitError(f"could not reserve {size} bytes of memory", hint="lower --mem")
+        self.maps[addr] = size
+        return addr
+
+    def free(self, ptr: int) -> None:
+        size = self.maps.pop(ptr, None)
+        if size is not None:
+            _libc.munmap(ptr, size)
+
+    def write(self, ptr: int, data: bytes) -> None:
+        ctypes.memmove(ptr, data, len(data))
+
+    def read(self, ptr: int, nbytes: int) -> bytes:
+        return ctypes.string_at(ptr, nbytes)
+
+    def turn(self, gnet: int, blocks: int, threads: int, shared: int) -> None:
+        if shared > self.shared_size:
+            if self.shared:
+                self.free(self.shared)
+            self.shared, self.shared_size = self.alloc(shared), shared
+        host_kernels()[0](gnet, self.shared, blocks, threads)
+
+    def gather(self, gnet: int) -> None:
+        host_kernels()[1](gnet)
+
+    def close(self) -> None:
+        for ptr in list(self.maps):
+            self.free(ptr)
+        self.shared = self.shared_size = 0
