@@ -7,6 +7,8 @@ Out: results on stdout, diagnostics on stderr; exit code 0 (success), 1 (errors 
     bend run FILE [ARGS]      compile and run on every core (same as run-c)
     bend run-c FILE [ARGS]    the native parallel runtime (LLVM)
     bend run-py FILE [ARGS]   the reference evaluator (pure Python)
+    bend run-cu FILE [ARGS]   the GPU runtime (CUDA)
+    bend gen-cu FILE          print the PTX the GPU runs the program with
     bend gen-hvm FILE         print the HVM2 net the program compiles to
     bend desugar FILE         print the program after the desugaring passes
     bend check FILE           report every error and warning without running
@@ -23,8 +25,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from hvm.cli import (MemOpt, NoCacheOpt, OptimizeFirstOpt, RulesOpt, StatsOpt, ThreadsOpt, TimeoutOpt, fail,
-                     memory_limit, print_stats, read_text)
+from hvm.cli import (ArchOpt, LauncherOpt, MemOpt, NoCacheOpt, OptimizeFirstOpt, RulesOpt, StatsOpt, ThreadsOpt,
+                     TimeoutOpt, fail, gpu_memory_limit, launcher_name, memory_limit, print_stats, ptx_arch, read_text)
 from hvm.errors import HvmError
 
 app = typer.Typer(
@@ -159,9 +161,19 @@ def run_py(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: 
 
 
 @app.command("run-cu")
-def run_cu(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False) -> None:
-    """Run a program on the GPU."""
-    fail(HvmError("not supported yet: the CUDA runtime (bend run-cu)", hint="`bend run-c` runs on every CPU core"))
+def run_cu(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
+           timeout: TimeoutOpt = None, launcher: LauncherOpt = None, opt: OptOpt = None) -> None:
+    """Run a program on the GPU (CUDA). Without a GPU: an error, at once."""
+    run_with("cu", file, args, opt, stats, rules, memory=gpu_memory_limit(mem), timeout=timeout,
+             launcher=launcher_name(launcher))
+
+
+@app.command("gen-cu")
+def gen_cu(file: FileArg, arch: ArchOpt = None, opt: OptOpt = None) -> None:
+    """Print the PTX the GPU runs a program with (the same kernels for every program; its definitions are data)."""
+    from hvm.cuda.backend import gen_cu as render
+
+    print(render(compile_file(file, opt).hvm, ptx_arch(arch), "main"), end="")
 
 
 @app.command("gen-hvm")

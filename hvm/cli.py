@@ -44,6 +44,11 @@ TimeoutOpt = Annotated[
     typer.Option("--timeout", min=0.001, help="Stop with an error after this many seconds.", show_default=False),
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Compile afresh: neither read nor write the code cache.")]
+LauncherOpt = Annotated[str | None, typer.Option(
+    "--launcher", help="How to reach the GPU: cuda-python, pycuda, or host (the GPU's algorithm emulated on this CPU, "
+                       "slowly). Default: the first of cuda-python and pycuda that finds a GPU.", show_default=False)]
+ArchOpt = Annotated[str | None, typer.Option(
+    "--arch", help="The GPU architecture to build for, e.g. sm_80 or sm_90 (default: sm_80).", show_default=False)]
 OptimizeFirstOpt = Annotated[bool, typer.Option(
     "--optimize-first", help="Build the optimized code before starting. By default a program not run before "
                              "starts at once on plain code and switches to the optimized code when it is ready.")]
@@ -134,6 +139,8 @@ def print_stats(s, stats: bool, rules: bool = False) -> None:
         for rule, count in s.rules.items():
             if rule != "LINK":
                 print(f"- {rule}: {count}")
+        for name, count in s.extra.items():  # a backend's own figures (GPU: LEAKS, TURNS)
+            print(f"- {name.upper()}: {count}")
 
 
 @app.command("run-py")
@@ -179,10 +186,44 @@ def gen_llvm(file: FileArg, threads: ThreadsOpt = None) -> None:
     print(defs)
 
 
+def launcher_name(name: str | None) -> str | None:
+    from hvm.cuda.launch import LAUNCHERS
+
+    if name is not None and name not in LAUNCHERS:
+        raise typer.BadParameter(f"`{name}` is not a launcher (choose from: {', '.join(LAUNCHERS)})",
+                                 param_hint="--launcher")
+    return name
+
+
+def gpu_memory_limit(mem: str | None) -> int | None:
+    from hvm.cuda.backend import MAX_MEMORY
+
+    return memory_limit(mem, MAX_MEMORY)
+
+
 @app.command("run-cu")
-def run_cu(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, threads: ThreadsOpt = None) -> None:
-    """Run a net on the GPU runtime."""
-    fail(HvmError("not supported yet: the CUDA runtime (run-cu); use `hvm run-py`"))
+def run_cu(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
+           timeout: TimeoutOpt = None, launcher: LauncherOpt = None) -> None:
+    """Run a net on the GPU (CUDA). Without a GPU: an error, at once."""
+    run_with("cu", file, stats, gpu_memory_limit(mem), rules, timeout=timeout, launcher=launcher_name(launcher))
+
+
+def ptx_arch(arch: str | None) -> str:
+    from hvm.cuda.ptx import ARCHS, DEFAULT_ARCH
+
+    if arch is not None and arch not in ARCHS:
+        raise typer.BadParameter(f"`{arch}` is not an architecture the kernels are built for "
+                                 f"(choose from: {', '.join(ARCHS)})", param_hint="--arch")
+    return arch or DEFAULT_ARCH
+
+
+@app.command("gen-cu")
+def gen_cu(file: FileArg, arch: ArchOpt = None) -> None:
+    """Print the PTX the GPU runs a net with (the same kernels for every net; its definitions are data)."""
+    from hvm.cuda.backend import gen_cu as render
+
+    book = load(file)
+    print(render(book, ptx_arch(arch)), end="")
 
 
 @app.command("check")

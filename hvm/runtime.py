@@ -81,6 +81,7 @@ def parse_size(text: str) -> int:
 BACKENDS = {
     "py": "hvm.reference:ReferenceBackend",
     "c": "hvm.llvm_cpu.backend:NativeBackend",
+    "cu": "hvm.cuda.backend:CudaBackend",
 }
 
 

@@ -214,7 +214,7 @@ class DeviceRun:
         parity, in_len, turns, idle_turns, last = 0, self.in_len, 0, 0, (0, 0)
         while True:
             self.start_turn(parity, in_len)
-            self.launcher.turn(self.gnet, s.blocks, s.threads, shared)
+            self.launcher.turn(self.gnet, s.blocks, s.threads, shared, deadline)
             turns += 1
             h = self.header()
             if h.error:
@@ -270,27 +270,24 @@ class CudaBackend:
         from the device); `threads` is ignored (the grid is the GPU's)."""
         flat = flatten(book, entry)
         dev = launcher if launcher is not None and not isinstance(launcher, str) else open_launcher(launcher)
-        try:
-            info = dev.info()
-            if dev.name != "host" and needs_libdevice(flat):
-                from hvm.cuda.ptx import find_libdevice
+        info = dev.info()
+        if dev.name != "host" and needs_libdevice(flat):
+            from hvm.cuda.ptx import find_libdevice
 
-                if find_libdevice() is None:
-                    raise HvmError("not supported yet: f24 numbers on the GPU without libdevice",
-                                   hint="install the CUDA toolkit (or set HVM_LIBDEVICE to libdevice.10.bc)")
-            dev.load()
-            shape = shape or (host_shape() if dev.name == "host" else gpu_shape(info))
-            memory = memory or default_memory(info)
-            run = DeviceRun(dev, flat, shape, memory)
-            try:
-                run.setup(None if boot is None else flatten_net(boot, flat.fids))
-                h, seconds, turns = run.run(timeout)
-                tree = run.read_result()
-            finally:
-                run.close()
+            if find_libdevice() is None:
+                raise HvmError("not supported yet: f24 numbers on the GPU without libdevice",
+                               hint="install the CUDA toolkit (or set HVM_LIBDEVICE to libdevice.10.bc)")
+        dev.load()
+        shape = shape or (host_shape() if dev.name == "host" else gpu_shape(info))
+        memory = memory or default_memory(info)
+        run = DeviceRun(dev, flat, shape, memory)
+        try:
+            run.setup(None if boot is None else flatten_net(boot, flat.fids))
+            h, seconds, turns = run.run(timeout)
+            tree = run.read_result()
         finally:
-            if dev is not launcher:
-                dev.close()
+            run.close()
+            dev.close()
         counts = [h.itrs[r] for r in range(len(RULE_NAMES))]
         peak = min(h.node_next, run.npages) * shape.page
         stats = Stats(dict(zip(RULE_NAMES, counts)), seconds, peak, shape.total_threads,
@@ -298,4 +295,21 @@ class CudaBackend:
         return RunResult(tree, stats)
 
 
-__all__ = ["CudaBackend", "NoGpu", "Shape"]
+MAX_MEMORY = MAX_SLOTS * BYTES_PER_SLOT // (1 << 20) << 20  # what 29-bit ports address, in whole MiB
+
+
+def gen_cu(book: Book, arch: str, entry: str = "main") -> str:
+    """`hvm gen-cu`: the kernels' PTX for `arch`, after comment lines that show the book as the
+    GPU reads it (the kernels are the same for every book: definitions are data)."""
+    from hvm.cuda.ptx import ptx
+
+    flat = flatten(book, entry)
+    lines = [f"// PTX of the GPU runtime's kernels (hvm_turn, hvm_gather) for {arch}; every net runs on the same",
+             f"// kernels, with its definitions as data in device memory. This net: {len(flat.defs)} definitions"]
+    for d in flat.defs:
+        lines.append(f"//   @{d.name}: fid {d.fid}, {len(d.nodes)} nodes, {len(d.redexes)} redexes, {d.var_count} vars"
+                     f"{', safe' if d.safe else ''}")
+    return "\n".join(lines) + "\n" + ptx(arch).text
+
+
+__all__ = ["CudaBackend", "MAX_MEMORY", "NoGpu", "Shape", "gen_cu"]

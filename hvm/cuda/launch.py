@@ -56,33 +56,42 @@ class Launcher(Protocol):
 
     def read(self, ptr: int, nbytes: int) -> bytes: ...
 
-    def turn(self, gnet: int, blocks: int, threads: int, shared: int) -> None:
-        """Run one turn (hvm_turn) on the grid and wait for it."""
+    def turn(self, gnet: int, blocks: int, threads: int, shared: int, deadline: float | None = None) -> None:
+        """Run one turn (hvm_turn) on the grid and wait for it (LimitError past `deadline`,
+        a time.monotonic() value)."""
 
     def gather(self, gnet: int) -> None:
         """Run the readback kernel (one thread) and wait for it."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Between runs: nothing to do for a GPU (the context and kernels stay loaded)."""
+
+
+_open: dict[str, Launcher] = {}  # one launcher of each kind per process: contexts and kernels load once
 
 
 def open_launcher(name: str | None = None) -> Launcher:
     """The named launcher, or the first real one that finds a GPU. Raises NoGpu."""
-    if name == "host":
-        return HostLauncher()
     if name not in (None, *LAUNCHERS):
         raise HvmError(f"unknown launcher `{name}` (choose from: {', '.join(LAUNCHERS)})")
     reasons = []
     for candidate in ("cuda-python", "pycuda") if name is None else (name,):
+        if candidate in _open:
+            return _open[candidate]
         try:
-            if candidate == "cuda-python":
+            if candidate == "host":
+                cls = HostLauncher
+            elif candidate == "cuda-python":
                 from hvm.cuda.launch_cuda_python import CudaPythonLauncher as cls
             else:
                 from hvm.cuda.launch_pycuda import PyCudaLauncher as cls
-            return cls()
+            _open[candidate] = cls()
+            return _open[candidate]
         except NoGpu as err:
             reasons.append(err.message)
     raise NoGpu(f"no CUDA GPU available ({'; '.join(reasons)})",
-                hint="run on a machine with an NVIDIA GPU and driver; `--launcher host` emulates one (slowly)")
+                hint="run on a machine with an NVIDIA GPU and its driver; `--launcher host` emulates a GPU "
+                     "on this CPU (slowly)")
 
 
 def choose_arch(cc: tuple[int, int]) -> str:
@@ -165,7 +174,7 @@ class HostLauncher:
     def read(self, ptr: int, nbytes: int) -> bytes:
         return ctypes.string_at(ptr, nbytes)
 
-    def turn(self, gnet: int, blocks: int, threads: int, shared: int) -> None:
+    def turn(self, gnet: int, blocks: int, threads: int, shared: int, deadline: float | None = None) -> None:
         if shared > self.shared_size:
             if self.shared:
                 self.free(self.shared)
@@ -176,6 +185,4 @@ class HostLauncher:
         host_kernels()[1](gnet)
 
     def close(self) -> None:
-        for ptr in list(self.maps):
-            self.free(ptr)
-        self.shared = self.shared_size = 0
+        pass
