@@ -20,3 +20,26 @@ def tmp_hvm(tmp_path):
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite the golden .out files (tests/golden/run) from what the native backend prints")
+
+
+@pytest.fixture(scope="session")
+def gpu_launcher():
+    """A launcher that reaches a real GPU; tests that need one are skipped (with the reason) without."""
+    from hvm.cuda.launch import NoGpu, open_launcher
+
+    try:
+        return open_launcher()
+    except NoGpu as err:
+        pytest.skip(err.message)
+
+
+@pytest.fixture
+def no_gpu():
+    """For tests of what happens without a GPU: skipped on a machine that has one."""
+    from hvm.cuda.launch import NoGpu, open_launcher
+
+    try:
+        open_launcher()
+    except NoGpu:
+        return
+    pytest.skip("this machine has a GPU")

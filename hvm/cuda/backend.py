@@ -95,14 +95,16 @@ class DeviceRun:
         self.launcher, self.flat, self.shape, self.memory = launcher, flat, shape, memory
         self.ptrs: list[int] = []
         self.g = L.GNetStruct()
-        slots = min(MAX_SLOTS - shape.local, memory // BYTES_PER_SLOT)
+        # --mem pays for the heap (a node and a var per slot) and the two redex arrays (a slot
+        # for every 8 of the heap's): 14 bytes per slot
+        slots = min(MAX_SLOTS - shape.local, memory // (BYTES_PER_SLOT + 2))
         self.npages = slots // shape.page
         if self.npages < 2 * shape.total_threads + 2:
-            least = (2 * shape.total_threads + 2) * shape.page * BYTES_PER_SLOT
+            least = (2 * shape.total_threads + 2) * shape.page * (BYTES_PER_SLOT + 2)
             raise LimitError(f"--mem {format_size(memory)} is too small for the GPU's {shape.total_threads} threads",
                              hint=f"use at least --mem {format_size(-(-least // (1 << 20)) << 20)}")
         self.slots = self.npages * shape.page
-        self.out_cap = max(1 << 16, min(self.slots // 8, 1 << 26))
+        self.out_cap = max(1 << 12, min(self.slots // 8, 1 << 26))
 
     def alloc(self, nbytes: int, data: bytes | None = None) -> int:
         ptr = self.launcher.alloc(nbytes)
@@ -238,8 +240,8 @@ class DeviceRun:
             return LimitError(f"out of GPU memory: all {self.slots} global slots for {what} are in use "
                               f"(limit {size}); raise --mem")
         if h.error == L.ERROR_BAG:
-            return LimitError(f"redex bag overflow: more than {self.out_cap} redexes wait for the next turn "
-                              f"(the limit for --mem {size}); raise --mem")
+            return LimitError(f"out of GPU memory: more than {self.out_cap} redexes wait for the next turn "
+                              f"(limit {size}); raise --mem")
         if h.error == L.ERROR_POOL:
             return HvmError("a block's redex pool overflowed", hint="this is a bug of the GPU runtime")
         return HvmError("the GPU runtime found memory in a state it should never be in",

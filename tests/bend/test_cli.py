@@ -64,12 +64,21 @@ def test_missing_file(tmp_path):
     assert "error: cannot read" in result.stderr
 
 
-def test_the_gpu_runtime_fails_loudly(tmp_path):
+def test_run_cu_without_a_gpu_fails_at_once_with_the_reason(tmp_path, no_gpu):
     path = tmp_path / "main.bend"
     path.write_text("def main():\n  return 1\n")
     result = bend("run-cu", path)
     assert result.exit_code == 1
-    assert "error: not supported yet:" in result.stderr
+    assert result.stderr.startswith("error: no CUDA GPU available (")
+
+
+def test_run_cu_on_the_emulated_gpu(tmp_path):
+    path = tmp_path / "main.bend"
+    path.write_text("def main():\n  return [1, 2 * 21]\n")
+    result = bend("run-cu", path, "--launcher", "host")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Result: [1, 42]\n"
+    assert ".entry hvm_gather" in bend("gen-cu", path).stdout
 
 
 def test_deeply_nested_programs_do_not_hit_the_recursion_limit(tmp_path):

@@ -155,11 +155,26 @@ def test_usage_errors_exit_with_2(tmp_hvm):
     assert hvm("frobnicate").exit_code == 2
 
 
-@pytest.mark.parametrize("command", ["run-cu"])
-def test_backends_not_built_yet_fail_loudly(tmp_hvm, command):
-    result = hvm(command, tmp_hvm("@main = *"))
+def test_run_cu_without_a_gpu_fails_at_once_with_the_reason(tmp_hvm, no_gpu):
+    result = hvm("run-cu", tmp_hvm("@main = *"))
     assert result.exit_code == 1
-    assert "error: not supported yet:" in result.stderr
+    assert result.stderr.startswith("error: no CUDA GPU available (")
+    assert "--launcher host" in result.stderr
+
+
+def test_run_cu_on_the_emulated_gpu(tmp_hvm):
+    result = hvm("run-cu", tmp_hvm("@main = r\n  & @id ~ (42 r)\n@id = (x x)\n"), "--launcher", "host", "-s")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == ["Result: 42", "- ITRS: 3"]
+
+
+def test_gen_cu_prints_the_kernels_ptx(tmp_hvm):
+    result = hvm("gen-cu", tmp_hvm("@main = r\n  & @id ~ (42 r)\n@id = (x x)\n"), "--arch", "sm_90")
+    assert result.exit_code == 0
+    assert "//   @id: fid 1, 1 nodes, 0 redexes, 1 vars, safe" in result.stdout
+    assert ".target sm_90" in result.stdout and ".entry hvm_turn" in result.stdout
+    assert hvm("gen-cu", tmp_hvm("@main = *"), "--arch", "sm_12").exit_code == 2
+    assert hvm("run-cu", tmp_hvm("@main = *"), "--launcher", "opencl").exit_code == 2
 
 
 def test_installed_command_runs(tmp_hvm):

@@ -124,7 +124,8 @@ def test_repeated_runs_agree():
 
 
 def test_the_code_cache_is_used(tmp_path, monkeypatch):
-    from hvm.llvm_cpu import backend, jit
+    from hvm import jit
+    from hvm.llvm_cpu import backend
 
     monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(backend, "_core_cache", {})
