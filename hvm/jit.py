@@ -56,16 +56,19 @@ _generator_hash: str | None = None
 GENERATOR_SOURCES = ("*.py", "llvm_cpu/*.py", "cuda/*.py")  # every module that generates IR, and what they read
 
 
+def generator_sources() -> list[Path]:
+    root = Path(__file__).resolve().parent  # the hvm package
+    return [path for pattern in GENERATOR_SOURCES for path in sorted(root.glob(pattern))]
+
+
 def generator_hash() -> str:
     """A hash of the Python sources that generate IR: a change in them is a change in the IR."""
     global _generator_hash
     if _generator_hash is None:
-        root = Path(__file__).resolve().parent.parent
         h = hashlib.sha256()
-        for pattern in GENERATOR_SOURCES:
-            for path in sorted(root.glob(pattern)):
-                h.update(path.name.encode())
-                h.update(path.read_bytes())
+        for path in generator_sources():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
         _generator_hash = h.hexdigest()
     return _generator_hash
 

@@ -1,9 +1,12 @@
 """A turn of the GPU runtime as a whole program: as CUDA kernels, or as a host loop over the grid.
 
-In:  the target: "nvptx" (kernels for the GPU) or "host" (the same phases, compiled for this CPU,
-     the blocks and threads driven by loops: how the GPU algorithm is tested without a GPU).
+In:  the target: "nvptx" (kernels for the GPU) or "host" (the same phases, compiled for this CPU:
+     how the GPU algorithm is tested without a GPU).
 Out: an `ir.Module` with, for "nvptx", the kernels `hvm_turn(GNet*)` and `hvm_gather(GNet*)`; for
-     "host", `hvm_host_turn(GNet*, i8* shared, i64 blocks, i64 threads)` and `hvm_host_gather(GNet*)`.
+     "host", `hvm_host_turn(GNet*, i8* shared, i64 blocks, i64 threads)` (the blocks and threads
+     driven by loops, one after the other), `hvm_host_thread(GNet*, i8* shared, i64 tid, i64 bid,
+     i64 threads, i64 blocks, i8* sync)` (one GPU thread, run by an OS thread of its own, with
+     real barriers: the same algorithm with real concurrency) and `hvm_host_gather(GNet*)`.
 
 One schedule, two renderings. The schedule strings hvm.cuda.kernel_ir's phases together with
 barriers; a barrier also counts the threads of the block that voted yes, so every decision after
@@ -77,6 +80,54 @@ class GpuBlock:
         return self.b.call(self.popc, [vote])
 
 
+class ThreadedBlock:
+    """The schedule for one GPU thread run by an OS thread: a phase is one call, and the vote
+    is counted with a real barrier (`pthread_barrier_wait`) shared by the block's OS threads."""
+
+    def __init__(self, em: KernelEmitter, b, ctx, tm, sync):
+        self.em, self.b, self.ctx, self.tm, self.sync = em, b, ctx, tm, sync
+
+    def phase(self, fn, arg):
+        vote = self.b.call(fn, [self.ctx, self.tm, arg])
+        return self.b.call(define_vote(self.em), [self.ctx, self.tm, self.sync, vote])
+
+
+def define_vote(em: KernelEmitter) -> ir.Function:
+    """cu_vote(ctx, tm, sync, vote) -> how many of the block's threads voted yes.
+
+    sync: a pthread_barrier_t for the block's threads, then two counters used in turn (a
+    counter is cleared by thread 0 once everyone has read it, before it is used again).
+    """
+    fn, b = em.function("cu_vote", I32, [em.ctx_p, em.tm_p, I8.as_pointer(), I32], ["ctx", "tm", "sync", "vote"])
+    if fn:
+        ctx, tm, sync, vote = fn.args
+        wait = em.declare("pthread_barrier_wait", I32, [I8.as_pointer()])
+        parity = em.load(b, tm, "parity")
+        em.store(b, tm, "parity", b.xor(parity, c64(1)))
+        counters = b.bitcast(b.gep(sync, [c64(32)]), I32.as_pointer())
+        counter = b.gep(counters, [parity])
+        b.atomic_rmw("add", counter, b.zext(b.icmp_unsigned("!=", vote, c32(0)), I32), "seq_cst")
+        b.call(wait, [sync])
+        total = b.load_atomic(counter, "seq_cst", 4)
+        b.call(wait, [sync])
+        with b.if_then(b.icmp_unsigned("==", em.load(b, ctx, "tid"), c64(0))):
+            b.store_atomic(c32(0), counter, "seq_cst", 4)
+        b.ret(total)
+    return em.get("cu_vote")
+
+
+def define_pause(module: ir.Module, target: str) -> None:
+    """cu_pause(): what a thread does while it waits for another (a pool entry being written):
+    on the GPU, nothing; on the host, let the OS run the other thread."""
+    fn = ir.Function(module, ir.FunctionType(VOIDT, []), "cu_pause") if "cu_pause" not in module.globals \
+        else module.globals["cu_pause"]
+    fn.linkage = "internal"
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    if target == "host":
+        b.call(ir.Function(module, ir.FunctionType(I32, []), "sched_yield"), [])
+    b.ret_void()
+
+
 class HostBlock:
     """The schedule on the host: each phase is a loop over the block's threads (in order),
     adding their votes up; the end of the loop is the barrier."""
@@ -133,6 +184,16 @@ def build_module(target: str, libdevice: bool = True) -> ir.Module:
         b.call(ctx_init, [ctx, fn.args[0], ir.Constant(I8.as_pointer(), None), c64(0), c64(0), c64(1), c64(1)])
         b.call(phases["gather"], [ctx, em.load(b, ctx, "tm"), c64(0)])
         b.ret_void()
+        fn, b = em.function("hvm_host_thread", VOIDT, [gp, I8.as_pointer(), I64, I64, I64, I64, I8.as_pointer()],
+                            ["gnet", "shared", "tid", "bid", "threads", "blocks", "sync"], export=True)
+        gnet, shared, tid, bid, threads, blocks, sync = fn.args
+        ctx = b.alloca(em.ctx_t, name="ctx")
+        b.call(ctx_init, [ctx, gnet, shared, tid, bid, threads, blocks])
+        tm = em.load(b, ctx, "tm")
+        em.store(b, tm, "parity", c64(0))
+        emit_schedule(ThreadedBlock(em, b, ctx, tm, sync), em, phases, gnet)
+        b.ret_void()
+        define_pause(module, "host")
         return module
     module.triple = NVPTX_TRIPLE
     shared_mem = ir.GlobalVariable(module, ir.ArrayType(I8, 0), "hvm_shared", addrspace=3)
@@ -156,6 +217,7 @@ def build_module(target: str, libdevice: bool = True) -> ir.Module:
         b.ret_void()
         kernels.append(fn)
     define_math(module, libdevice)
+    define_pause(module, "nvptx")
     module.add_named_metadata("nvvm.annotations", [kernels[0], "kernel", c32(1)])
     module.add_named_metadata("nvvm.annotations", [kernels[1], "kernel", c32(1)])
     return module

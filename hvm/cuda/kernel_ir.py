@@ -570,6 +570,7 @@ class KernelEmitter(RuleEmitter):
             again = b.append_basic_block("again")
             b.cbranch(b.icmp_unsigned("!=", entry, c64(0)), got, again)
             b.position_at_end(again)
+            b.call(self.declare("cu_pause", VOIDT, []), [])
             spins.add_incoming(b.add(spins, c64(1)), again)
             stuck = b.append_basic_block("stuck")
             b.cbranch(give_up, stuck, wait)

@@ -113,35 +113,43 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mmap.restype = ctypes.c_void_p
 _libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
 _libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_libc.pthread_barrier_init.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint]
+_libc.pthread_barrier_destroy.argtypes = [ctypes.c_void_p]
 _PROT_RW, _MAP_ANON_NORESERVE = 0x1 | 0x2, 0x02 | 0x20 | 0x4000
 _host_kernels = None
 
 
 def host_kernels():
-    """(turn, gather): the grid_ir "host" module, compiled for this CPU (cached on disk)."""
+    """(turn, gather, thread): the grid_ir "host" module, compiled for this CPU (cached on disk)."""
     global _host_kernels
     if _host_kernels is None:
         from hvm import jit
         from hvm.cuda.grid_ir import build_module
 
         obj = jit.object_code(lambda: str(build_module("host")), ["cuda-host"], 2)
-        addresses = jit.load(obj, ["hvm_host_turn", "hvm_host_gather"])
-        turn = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)(
-            addresses["hvm_host_turn"])
-        gather = ctypes.CFUNCTYPE(None, ctypes.c_uint64)(addresses["hvm_host_gather"])
-        _host_kernels = (turn, gather)
+        addresses = jit.load(obj, ["hvm_host_turn", "hvm_host_gather", "hvm_host_thread"])
+        u64 = ctypes.c_uint64
+        turn = ctypes.CFUNCTYPE(None, u64, u64, u64, u64)(addresses["hvm_host_turn"])
+        gather = ctypes.CFUNCTYPE(None, u64)(addresses["hvm_host_gather"])
+        thread = ctypes.CFUNCTYPE(None, u64, u64, u64, u64, u64, u64, u64)(addresses["hvm_host_thread"])
+        _host_kernels = (turn, gather, thread)
     return _host_kernels
 
 
 class HostLauncher:
     """The GPU runtime's kernels run on this CPU: blocks one after the other, and within a block
     each phase for every thread in turn, the end of a phase standing for the barrier. Device
-    memory is this process's memory. Same algorithm, same results and counts as a GPU."""
+    memory is this process's memory. Same algorithm, same results and counts as a GPU.
+
+    `threaded=True` runs every GPU thread of the grid on an OS thread of its own instead, all
+    at once, each block's threads meeting at real barriers: the interleavings of a GPU (as far
+    as this CPU's memory order allows), to find races a sequential emulation cannot."""
 
     name = "host"
 
-    def __init__(self, sm_count: int = 2):
+    def __init__(self, sm_count: int = 2, threaded: bool = False):
         self.sm_count = sm_count
+        self.threaded = threaded
         self.maps: dict[int, int] = {}
         self.shared = 0
         self.shared_size = 0
@@ -175,11 +183,34 @@ class HostLauncher:
         return ctypes.string_at(ptr, nbytes)
 
     def turn(self, gnet: int, blocks: int, threads: int, shared: int, deadline: float | None = None) -> None:
-        if shared > self.shared_size:
+        need = shared * (blocks if self.threaded else 1)
+        if need > self.shared_size:
             if self.shared:
                 self.free(self.shared)
-            self.shared, self.shared_size = self.alloc(shared), shared
-        host_kernels()[0](gnet, self.shared, blocks, threads)
+            self.shared, self.shared_size = self.alloc(need), need
+        if not self.threaded:
+            host_kernels()[0](gnet, self.shared, blocks, threads)
+            return
+        import threading
+
+        from hvm.cuda.layout import SYNC_BYTES
+
+        syncs = self.alloc(blocks * SYNC_BYTES)
+        try:
+            for bid in range(blocks):
+                _libc.pthread_barrier_init(ctypes.c_void_p(syncs + bid * SYNC_BYTES), None, threads)
+            run = host_kernels()[2]
+            workers = [threading.Thread(target=run, args=(gnet, self.shared + bid * shared, tid, bid, threads, blocks,
+                                                          syncs + bid * SYNC_BYTES))
+                       for bid in range(blocks) for tid in range(threads)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+        finally:
+            for bid in range(blocks):
+                _libc.pthread_barrier_destroy(ctypes.c_void_p(syncs + bid * SYNC_BYTES))
+            self.free(syncs)
 
     def gather(self, gnet: int) -> None:
         host_kernels()[1](gnet)

@@ -26,6 +26,7 @@ from llvmlite import ir
 
 I32, I64 = ir.IntType(32), ir.IntType(64)
 
+SYNC_BYTES = 64  # threaded host emulation, per block: a pthread_barrier_t (32 bytes), then 2 u32 vote counters
 SMALL = 64  # a definition with at most this many nodes and vars expands through the TM's scratch
 SHARED_HEADER = 64  # bytes before the local heap in shared memory
 # the shared header's u32 words
@@ -94,6 +95,7 @@ TM_FIELDS = [
     ("vk", "i64"),
     ("dirty", "i64"),  # global memory written since the last release fence
     ("yielded", "i64"),  # the last interaction had to wait (big-definition scratch busy)
+    ("parity", "i64"),  # host emulation with a thread per GPU thread: which vote counter is next
     ("nloc", "a32s"),  # reserved node slots (of a rule, or of a small definition)
     ("vloc", "a32s"),
 ]

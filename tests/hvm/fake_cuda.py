@@ -183,16 +183,25 @@ class FakeGpu:
         if self.hang:
             self.busy = -1
             return
-        self.busy, self.pending_error = self.polls, self.kernel_error
+        self.busy, self.pending_error = self.polls, self.kernel_error or self.misfit(kernel.name, gnet, block, shared)
         if self.pending_error:
             return
-        self.check_span(gnet, ctypes.sizeof(layout.GNetStruct))
         turn, gather = host_kernels()
         if kernel.name == "hvm_turn":
             scratch = ctypes.create_string_buffer(bytes([GARBAGE]) * max(shared, 1))
             turn(gnet, ctypes.addressof(scratch), grid[0], block[0])
         else:
             gather(gnet)
+
+    def misfit(self, kernel: str, gnet: int, block: tuple, shared: int) -> str | None:
+        """Would the kernel go astray on a GPU (a CUresult name)? Its argument must be a GNet
+        (an allocation of its own), a turn's blocks must fit the GNet's heap and shared memory."""
+        if self.allocations.get(gnet) != ctypes.sizeof(layout.GNetStruct):
+            return "CUDA_ERROR_ILLEGAL_ADDRESS"
+        g = layout.GNetStruct.from_address(gnet)
+        if kernel == "hvm_turn" and (block[0] * g.per_thread != g.local or shared < layout.shared_bytes(g.local)):
+            return "CUDA_ERROR_ILLEGAL_ADDRESS"
+        return None
 
     def query(self) -> str:
         """CUresult name: the stream's state (a finished kernel's error is reported once)."""
@@ -397,9 +406,10 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
                        sharedMemBytes, hStream, kernelParams, extra):
         kernel = typed(f, handle_types["CUfunction"], "f").target
         typed(hStream, handle_types["CUstream"], "hStream")
-        if not isinstance(kernelParams, int) or extra not in (0, None):
-            raise NotImplementedError("the fake takes kernelParams as the address of an array of pointers")
-        pointers = (ctypes.c_void_p * len(kernel.params)).from_address(kernelParams)
+        if isinstance(kernelParams, tuple) or extra not in (0, None):
+            raise NotImplementedError("the fake takes kernelParams as an array of pointers (its address or buffer)")
+        address, _keep = host_address(kernelParams, writable=False)
+        pointers = (ctypes.c_void_p * len(kernel.params)).from_address(address)
         args = [ctypes.string_at(p, n) for p, n in zip(pointers, kernel.params)]
         gpu.launch(kernel, args, (gridDimX, gridDimY, gridDimZ), (blockDimX, blockDimY, blockDimZ), sharedMemBytes)
 

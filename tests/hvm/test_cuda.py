@@ -119,6 +119,29 @@ def test_random_nets_match_the_reference(net, shape):
     assert result.stats.rules == reference.stats.rules, (text, shape)
 
 
+THREADED = HostLauncher(threaded=True)  # every GPU thread on an OS thread, real barriers: real races
+
+
+@pytest.mark.parametrize("name", sorted(SCALED))
+def test_programs_with_a_thread_per_gpu_thread(name):
+    text = (HVM_PROGRAMS / f"{name}.hvm").read_text().replace(*SCALED[name])
+    assert_same(text, SHAPES["emulated"], THREADED)
+    assert_same(text, Shape(blocks=2, threads=6, per_thread=2, page=8, hcap=2, rcap=2, steps=2, rounds=4, small=2),
+                THREADED)
+
+
+@given(net=nets(HELPER_NAMES, numbs=small_numbs, max_redexes=4, max_leaves=8), shape=shapes)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_random_nets_with_a_thread_per_gpu_thread(net, shape):
+    text = main_with_helpers(net)
+    try:
+        expected, reference = run_text(text, max_interactions=2_000)
+    except LimitError:
+        assume(False)
+    got, result = cuda(text, shape, THREADED, memory=16 << 20)
+    assert (got, result.stats.rules) == (expected, reference.stats.rules), (text, shape)
+
+
 @pytest.mark.parametrize("shape", ["emulated", "one-thread"])
 def test_definitions_too_big_for_a_threads_scratch(shape):
     # more nodes than Shape.small: expanded in the global heap through the block's scratch area

@@ -123,6 +123,13 @@ def test_repeated_runs_agree():
         assert (got, result.stats.interactions) == (expected, reference.stats.interactions)
 
 
+def test_the_cache_key_covers_the_ir_generators():
+    from hvm import jit
+
+    names = {f"{p.parent.name}/{p.name}" for p in jit.generator_sources()}
+    assert {"hvm/numbers_ir.py", "hvm/rules_ir.py", "llvm_cpu/runtime_ir.py", "cuda/kernel_ir.py"} <= names
+
+
 def test_the_code_cache_is_used(tmp_path, monkeypatch):
     from hvm import jit
     from hvm.llvm_cpu import backend
