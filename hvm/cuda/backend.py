@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import array
 import ctypes
+import os
 import time
 from dataclasses import dataclass
 
@@ -57,14 +58,30 @@ class Shape:
         return self.blocks * self.threads
 
 
-def gpu_shape(info: DeviceInfo) -> Shape:
-    """The launch shape for a GPU: 128 threads per block, each with 64 slots of a block heap in
-    shared memory, and as many blocks as fit on every SM at once (from the device's SM count
-    and shared memory, not from constants: an H200 gets 2 blocks on each of 132 SMs)."""
-    threads, per_thread = 128, 64
+def gpu_shape(info: DeviceInfo, overrides: str | None = None) -> Shape:
+    """The launch shape for a GPU: 128 threads per block, each with (up to) 64 slots of the
+    block's heap in shared memory, and as many blocks as fit on every SM at once, from the
+    device's SM count and shared memory (an H200 gets 2 blocks on each of its 132 SMs).
+
+    `overrides` (or $HVM_CUDA_SHAPE), for experiments: `threads=256,per_thread=32,blocks_per_sm=1`
+    and any Shape field (steps, rounds, hcap, rcap, page, small)."""
+    fields = dict(item.split("=") for item in (overrides or os.environ.get("HVM_CUDA_SHAPE", "")).split(",") if item)
+    try:
+        values = {k: int(v) for k, v in fields.items()}
+    except ValueError:
+        raise HvmError(f"HVM_CUDA_SHAPE: `{overrides}` is not name=number,...") from None
+    threads = values.pop("threads", 128)
+    per_thread = values.pop("per_thread", min(64, (info.shared_per_block - L.SHARED_HEADER - 1024) // (12 * threads)))
+    if per_thread < 1 or L.shared_bytes(threads * per_thread) > info.shared_per_block:
+        raise HvmError(f"a block of {threads} threads with {per_thread} heap slots each does not fit in "
+                       f"{info.shared_per_block} bytes of shared memory")
     need = L.shared_bytes(threads * per_thread)
-    per_sm = max(1, min(info.shared_per_sm // (need + 1024), 4))
-    return Shape(blocks=info.sm_count * per_sm, threads=threads, per_thread=per_thread, page=256)
+    per_sm = values.pop("blocks_per_sm", max(1, min(info.shared_per_sm // (need + 1024), 4)))
+    try:
+        return Shape(blocks=info.sm_count * per_sm, threads=threads, per_thread=per_thread,
+                     **{"page": 256, **values})
+    except TypeError as err:
+        raise HvmError(f"HVM_CUDA_SHAPE: {err}") from None
 
 
 def host_shape() -> Shape:
@@ -72,9 +89,13 @@ def host_shape() -> Shape:
     return Shape(blocks=3, threads=8, per_thread=8, page=32, hcap=16, rcap=16, steps=8, rounds=16)
 
 
+SLOT_BYTES = BYTES_PER_SLOT + 2  # a node, a var, and a share of the redex arrays (see DeviceRun)
+MAX_MEMORY = MAX_SLOTS * SLOT_BYTES >> 20 << 20  # what 29-bit ports address, in whole MiB (7G)
+
+
 def default_memory(info: DeviceInfo) -> int:
-    """Half of the GPU's free memory, at most what 29-bit ports address (6G)."""
-    return min(MAX_SLOTS * BYTES_PER_SLOT, (info.free_memory // 2) >> 20 << 20)
+    """Half of the GPU's free memory, at most what 29-bit ports address (7G)."""
+    return min(MAX_MEMORY, (info.free_memory // 2) >> 20 << 20)
 
 
 def needs_libdevice(flat: FlatBook) -> bool:
@@ -97,10 +118,10 @@ class DeviceRun:
         self.g = L.GNetStruct()
         # --mem pays for the heap (a node and a var per slot) and the two redex arrays (a slot
         # for every 8 of the heap's): 14 bytes per slot
-        slots = min(MAX_SLOTS - shape.local, memory // (BYTES_PER_SLOT + 2))
+        slots = min(MAX_SLOTS - shape.local, memory // SLOT_BYTES)
         self.npages = slots // shape.page
         if self.npages < 2 * shape.total_threads + 2:
-            least = (2 * shape.total_threads + 2) * shape.page * (BYTES_PER_SLOT + 2)
+            least = (2 * shape.total_threads + 2) * shape.page * SLOT_BYTES
             raise LimitError(f"--mem {format_size(memory)} is too small for the GPU's {shape.total_threads} threads",
                              hint=f"use at least --mem {format_size(-(-least // (1 << 20)) << 20)}")
         self.slots = self.npages * shape.page
@@ -295,9 +316,6 @@ class CudaBackend:
         stats = Stats(dict(zip(RULE_NAMES, counts)), seconds, peak, shape.total_threads,
                       {"turns": turns, "leaks": h.leaks})
         return RunResult(tree, stats)
-
-
-MAX_MEMORY = MAX_SLOTS * BYTES_PER_SLOT // (1 << 20) << 20  # what 29-bit ports address, in whole MiB
 
 
 def gen_cu(book: Book, arch: str, entry: str = "main") -> str:

@@ -340,3 +340,32 @@ def test_gpu_every_shared_bend_program(name, gpu_launcher, capfd):
         assert outcome.text == "λa (a IO/Done/tag IO/MAGIC 42)"
     else:
         assert outcome.text == expected[name]
+
+
+IO_PROGRAM = """
+def main():
+  with IO:
+    * <- IO/print("What is your name? ")
+    name <- IO/input
+    name = Result/unwrap(name)
+    * <- IO/print("Hello, ")
+    * <- IO/print(name)
+    * <- IO/print("!\\n")
+    return wrap(String/concat(name, name))
+"""
+
+
+def test_an_io_program_runs_through_the_same_host_loop():
+    import io
+
+    from support import run_bend
+
+    from hvm.io import Host
+
+    outputs = []
+    for backend, options in (("py", {}), ("cu", {"launcher": "host"})):
+        host = Host(stdin=io.BytesIO("Wörld\n".encode()), stdout=io.BytesIO(), stderr=io.BytesIO())
+        outcome = run_bend(IO_PROGRAM, backend=backend, host=host, **options)
+        outputs.append((outcome.text, host.stdout.getvalue(), outcome.stats.interactions))
+    assert outputs[0] == outputs[1]
+    assert outputs[1][1] == "What is your name? Hello, Wörld!\n".encode()
