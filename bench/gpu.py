@@ -145,7 +145,7 @@ def worker(args) -> int:
             from hvm.cuda.backend import CudaBackend
 
             backend = CudaBackend()
-            backend.run(parse_book(WARM_UP), launcher=args.launcher)
+            backend.run(parse_book(WARM_UP), launcher=args.launcher, timeout=args.timeout)
             run = functools.partial(backend.run, book, launcher=args.launcher, timeout=args.timeout)
         else:
             from hvm.llvm_cpu.backend import NativeBackend
@@ -189,7 +189,7 @@ def side(kind: str, net: str, args, cap: float, budget_cut: bool) -> dict:
     failure = next((r for r in records if "failure" in r), None)
     if failure is None and killed:
         failure = {"failure": "cut" if budget_cut else "killed", "message": f"killed after {cap:.0f}s: " +
-                   ("the --budget ran out" if budget_cut else "it did not stop at --timeout")}
+                   ("the --budget ran out" if budget_cut else f"past --timeout and {SETUP_S}s to set up")}
     elif failure is None and (proc.returncode != 0 or len(runs) < repeat):
         tail = " | ".join(err.strip().splitlines()[-6:])
         failure = {"failure": "crash", "message": f"exit code {proc.returncode}: {tail}"}
@@ -324,7 +324,7 @@ def main() -> None:
                         "expected": want.get(net), "gpu": sides["GPU"], "cpu": sides["CPU"]})
         write_outputs(args, dev, results, notes)
     mismatches = [n for n in notes if n.startswith("MISMATCH")]
-    print(f"\n{len(results)} nets in {time.monotonic() - start:.0f}s; "
+    print(f"\n{len(results)} nets in {time.monotonic() - start:.0f}s; {'FAILURES; ' if failed else ''}"
           + (f"{len(mismatches)} MISMATCHES:" if mismatches else "no mismatch"), flush=True)
     for n in mismatches:
         print(n, flush=True)

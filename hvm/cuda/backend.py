@@ -85,8 +85,10 @@ def gpu_shape(info: DeviceInfo, overrides: str | None = None) -> Shape:
 
 
 def host_shape() -> Shape:
-    """The emulated grid: small, so that tests reach every path (spills, leaks, turns)."""
-    return Shape(blocks=3, threads=8, per_thread=8, page=32, hcap=16, rcap=16, steps=8, rounds=16)
+    """The emulated grid (`--launcher host`): two blocks of 8 threads, each with 128 heap slots,
+    long rounds (the emulation has no parallelism to gain from short ones). The tests use
+    smaller shapes too, to reach every path (spills, leaks, many turns) on small nets."""
+    return Shape(blocks=2, threads=8, per_thread=128, page=256, steps=256, rounds=1024)
 
 
 SLOT_BYTES = BYTES_PER_SLOT + 2  # a node, a var, and a share of the redex arrays (see DeviceRun)
