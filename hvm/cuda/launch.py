@@ -77,6 +77,8 @@ def open_launcher(name: str | None = None) -> Launcher:
     reasons = []
     for candidate in ("cuda-python", "pycuda") if name is None else (name,):
         if candidate in _open:
+            if getattr(_open[candidate], "stuck", False):
+                raise HvmError("the GPU is still running a kernel that did not finish", hint="start a new process")
             return _open[candidate]
         try:
             if candidate == "host":

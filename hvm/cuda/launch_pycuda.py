@@ -40,9 +40,9 @@ class PyCudaLauncher:
             self.context = self.device.retain_primary_context()
             self.context.push()
             atexit.register(self.context.pop)  # PyCUDA aborts the process at exit if a context is left pushed
+            self.stream = drv.Stream()
         except drv.Error as err:
             raise NoGpu(f"PyCUDA: {str(err).splitlines()[0]}") from None
-        self.stream = drv.Stream()
         self.module = None
         self.kernels: dict[str, object] = {}
         self.allocations: dict[int, object] = {}

@@ -49,7 +49,6 @@ ERRORS = {
     "CUDA_ERROR_INVALID_CONTEXT": (201, "invalid device context"),
     "CUDA_ERROR_NO_BINARY_FOR_GPU": (209, "no kernel image is available for execution on the device"),
     "CUDA_ERROR_INVALID_PTX": (218, "a PTX JIT compilation failed"),
-    "CUDA_ERROR_INVALID_HANDLE": (400, "invalid resource handle"),
     "CUDA_ERROR_NOT_FOUND": (500, "named symbol not found"),
     "CUDA_ERROR_NOT_READY": (600, "device not ready"),
     "CUDA_ERROR_ILLEGAL_ADDRESS": (700, "an illegal memory access was encountered"),
@@ -153,8 +152,8 @@ class FakeGpu:
 
     def load(self, text: str) -> dict[str, Kernel]:
         """The kernels of a PTX image (their entries and parameter sizes)."""
-        target = re.search(r"^\s*\.target\s+sm_(\d+)", text, re.M)
-        if not re.search(r"^\s*\.version\s+\d+\.\d+", text, re.M) or target is None:
+        target = re.search(r"^\s*\.target\s+sm_(\d+)", text, re.MULTILINE)
+        if not re.search(r"^\s*\.version\s+\d+\.\d+", text, re.MULTILINE) or target is None:
             raise Failure("CUDA_ERROR_INVALID_PTX")
         major, minor = self.compute_capability
         if int(target.group(1)) > major * 10 + minor:
@@ -241,9 +240,6 @@ class Handle:
     def __int__(self):
         return self.value
 
-    def getPtr(self):  # noqa: N802 (the bindings' name)
-        return self.value
-
     def __repr__(self):
         return f"<{type(self).__name__} 0x{self.value:x}>"
 
@@ -253,13 +249,13 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
     `(CUresult, values...)`, `(CUresult, None...)` on failure."""
     cu = types.ModuleType("cuda.bindings.driver", "fake cuda.bindings.driver (tests/hvm/fake_cuda.py)")
     CUresult = enum.IntEnum("CUresult", {name: code for name, (code, _) in ERRORS.items()})
-    CUdevice_attribute = enum.IntEnum("CUdevice_attribute",  # noqa: N806 (the bindings' names)
+    CUdevice_attribute = enum.IntEnum("CUdevice_attribute",
                                       {f"CU_DEVICE_ATTRIBUTE_{n}": v for n, v in DEVICE_ATTRIBUTES.items()})
-    CUfunction_attribute = enum.IntEnum("CUfunction_attribute",  # noqa: N806
+    CUfunction_attribute = enum.IntEnum("CUfunction_attribute",
                                         {f"CU_FUNC_ATTRIBUTE_{n}": v for n, v in FUNCTION_ATTRIBUTES.items()})
     handle_types = {name: type(name, (Handle,), {}) for name in
                     ("CUdevice", "CUcontext", "CUstream", "CUmodule", "CUfunction", "CUdeviceptr")}
-    state = types.SimpleNamespace(context=None, stream=None)
+    state = types.SimpleNamespace(context=None)
     ok = CUresult.CUDA_SUCCESS
 
     def driver_call(outputs: int, needs_context: bool = True):
@@ -289,7 +285,7 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
             raise TypeError(f"Argument '{what}' is not instance of type (expected {cls.__name__})")
         return value
 
-    def cuInit(Flags):  # noqa: N802,N803 (the bindings' names)
+    def cuInit(Flags):
         if gpu.no_driver:
             raise DynamicLibNotFoundError('"cuda" is an NVIDIA driver library and can only be found via system '
                                           "search. Ensure the NVIDIA display driver is installed.")
@@ -300,18 +296,18 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
 
     cu.cuInit = cuInit
 
-    def cuGetErrorName(error):  # noqa: N802
+    def cuGetErrorName(error):
         typed(error, CUresult, "error")
         return ok, error.name.encode()
 
     cu.cuGetErrorName = cuGetErrorName
 
     @driver_call(1, needs_context=False)
-    def cuDeviceGetCount():  # noqa: N802
+    def cuDeviceGetCount():
         return gpu.devices
 
     @driver_call(1, needs_context=False)
-    def cuDeviceGet(ordinal):  # noqa: N802
+    def cuDeviceGet(ordinal):
         if not 0 <= ordinal < gpu.devices:
             raise Failure("CUDA_ERROR_INVALID_DEVICE")
         return handle_types["CUdevice"](ordinal)
@@ -323,35 +319,34 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
         return ordinal
 
     @driver_call(1, needs_context=False)
-    def cuDevicePrimaryCtxRetain(dev):  # noqa: N802
+    def cuDevicePrimaryCtxRetain(dev):
         return handle_types["CUcontext"](0xC0 + device(dev))
 
     @driver_call(0, needs_context=False)
-    def cuCtxSetCurrent(ctx):  # noqa: N802
+    def cuCtxSetCurrent(ctx):
         state.context = typed(ctx, handle_types["CUcontext"], "ctx")
 
     @driver_call(1)
-    def cuStreamCreate(Flags):  # noqa: N802,N803
-        state.stream = handle_types["CUstream"](0x5E)
-        return state.stream
+    def cuStreamCreate(Flags):
+        return handle_types["CUstream"](0x5E)
 
     @driver_call(1, needs_context=False)
-    def cuDeviceGetAttribute(attrib, dev):  # noqa: N802
+    def cuDeviceGetAttribute(attrib, dev):
         device(dev)
         typed(attrib, CUdevice_attribute, "attrib")
         return gpu.attribute(attrib.name.removeprefix("CU_DEVICE_ATTRIBUTE_"))
 
     @driver_call(1, needs_context=False)
-    def cuDeviceGetName(length, dev):  # noqa: N802
+    def cuDeviceGetName(length, dev):
         device(dev)
-        return gpu.name.encode()[:length - 1].ljust(length, b"\0")
+        return (gpu.name.encode()[:length - 1] + b"\0").ljust(length, b" ")  # (the rest of the bindings' buffer)
 
     @driver_call(2)
-    def cuMemGetInfo():  # noqa: N802
+    def cuMemGetInfo():
         return gpu.memory - sum(gpu.allocations.values()), gpu.memory
 
     @driver_call(1)
-    def cuModuleLoadData(image):  # noqa: N802
+    def cuModuleLoadData(image):
         if isinstance(image, int):
             data = ctypes.string_at(image)  # a NUL-terminated PTX image
         else:
@@ -361,11 +356,10 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
             data = data.rstrip(b"\0")
         if data.startswith(b"\x7fELF"):
             raise NotImplementedError("the fake GPU loads PTX only")
-        module = handle_types["CUmodule"](0x30 + len(gpu.images), gpu.load(data.decode("ascii")))
-        return module
+        return handle_types["CUmodule"](0x30 + len(gpu.images), gpu.load(data.decode("ascii")))
 
     @driver_call(1)
-    def cuModuleGetFunction(hmod, name):  # noqa: N802
+    def cuModuleGetFunction(hmod, name):
         kernels = typed(hmod, handle_types["CUmodule"], "hmod").target
         kernel = kernels.get(typed(name, bytes, "name").decode())
         if kernel is None:
@@ -373,36 +367,36 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
         return handle_types["CUfunction"](0xF000 + list(kernels).index(kernel.name), kernel)
 
     @driver_call(0)
-    def cuFuncSetAttribute(hfunc, attrib, value):  # noqa: N802
+    def cuFuncSetAttribute(hfunc, attrib, value):
         kernel = typed(hfunc, handle_types["CUfunction"], "hfunc").target
         if typed(attrib, CUfunction_attribute, "attrib").name != "CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES":
             raise NotImplementedError(attrib)
         gpu.set_max_dynamic_shared(kernel, value)
 
     @driver_call(1)
-    def cuMemAlloc(bytesize):  # noqa: N802
+    def cuMemAlloc(bytesize):
         return handle_types["CUdeviceptr"](gpu.alloc(bytesize))
 
     @driver_call(0)
-    def cuMemsetD8(dstDevice, uc, N):  # noqa: N802,N803
+    def cuMemsetD8(dstDevice, uc, N):
         gpu.memset(int(dstDevice), uc, N)
 
     @driver_call(0)
-    def cuMemFree(dptr):  # noqa: N802
+    def cuMemFree(dptr):
         gpu.free(int(dptr), "cuMemFree")
 
     @driver_call(0)
-    def cuMemcpyHtoD(dstDevice, srcHost, ByteCount):  # noqa: N802,N803
+    def cuMemcpyHtoD(dstDevice, srcHost, ByteCount):
         src, _keep = host_address(srcHost, writable=False)
         gpu.copy(int(dstDevice), src, ByteCount, int(dstDevice), "cuMemcpyHtoD")
 
     @driver_call(0)
-    def cuMemcpyDtoH(dstHost, srcDevice, ByteCount):  # noqa: N802,N803
+    def cuMemcpyDtoH(dstHost, srcDevice, ByteCount):
         dst, _keep = host_address(dstHost, writable=True)
         gpu.copy(dst, int(srcDevice), ByteCount, int(srcDevice), "cuMemcpyDtoH")
 
     @driver_call(0)
-    def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ,  # noqa: N802,N803
+    def cuLaunchKernel(f, gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ,
                        sharedMemBytes, hStream, kernelParams, extra):
         kernel = typed(f, handle_types["CUfunction"], "f").target
         typed(hStream, handle_types["CUstream"], "hStream")
@@ -414,7 +408,7 @@ def cuda_python_module(gpu: FakeGpu) -> types.ModuleType:
         gpu.launch(kernel, args, (gridDimX, gridDimY, gridDimZ), (blockDimX, blockDimY, blockDimZ), sharedMemBytes)
 
     @driver_call(0)
-    def cuStreamQuery(hStream):  # noqa: N802
+    def cuStreamQuery(hStream):
         typed(hStream, handle_types["CUstream"], "hStream")
         code = gpu.query()
         if code != "CUDA_SUCCESS":
@@ -497,7 +491,6 @@ def pycuda_module(gpu: FakeGpu) -> types.ModuleType:
                     raise Failure("CUDA_ERROR_INVALID_DEVICE")
 
             guarded("cuDeviceGet", get, context=False)
-            self.number = number
 
         @staticmethod
         def count():
@@ -515,24 +508,18 @@ def pycuda_module(gpu: FakeGpu) -> types.ModuleType:
             return gpu.attribute(attr.name)
 
         def retain_primary_context(self):
-            return Context(self)  # not made current (push() does that)
+            return Context()  # not made current (push() does that)
 
     class Context:
-        def __init__(self, dev):
-            self.device = dev
-
         def push(self):
             contexts.append(self)
 
         @staticmethod
         def pop():
             if not contexts:
-                raise drv.LogicError("m_stack::pop failed: invalid device context - cannot pop context from empty stack")
+                raise drv.LogicError("m_stack::pop failed: invalid device context - cannot pop context from empty "
+                                     "stack")
             contexts.pop()
-
-        @staticmethod
-        def get_device():
-            return contexts[-1].device
 
     class Stream:
         def __init__(self, flags=0):
@@ -548,6 +535,8 @@ def pycuda_module(gpu: FakeGpu) -> types.ModuleType:
 
         def synchronize(self):
             gpu.would_wait("Stream.synchronize")
+            if gpu.busy < 0:
+                raise AssertionError("Stream.synchronize would wait forever for a kernel that never ends")
             while not self.is_done():
                 pass
 
@@ -599,7 +588,7 @@ def pycuda_module(gpu: FakeGpu) -> types.ModuleType:
                 offset = -(-offset // size) * size
                 params.append(packed[offset:offset + size])
                 offset += size
-            if offset != len(packed):
+            if offset != len(packed):  # a buffer of another size: the driver refuses the launch
                 params = []
             grid3, block3 = (tuple(grid) + (1, 1))[:3], (tuple(block) + (1, 1))[:3]
             guarded("cuLaunchKernel", gpu.launch, self.kernel, params, grid3, block3, shared)
@@ -624,7 +613,7 @@ def pycuda_module(gpu: FakeGpu) -> types.ModuleType:
     def mem_get_info():
         return guarded("cuMemGetInfo", lambda: (gpu.memory - sum(gpu.allocations.values()), gpu.memory))
 
-    def mem_alloc(bytes):  # noqa: A002 (PyCUDA's name)
+    def mem_alloc(bytes):  # (PyCUDA's name)
         return DeviceAllocation(guarded("cuMemAlloc", gpu.alloc, bytes))
 
     def memset_d8(dest, data, size):
@@ -653,12 +642,9 @@ class BrokenImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path, target=None):
         return importlib.machinery.ModuleSpec(fullname, self) if fullname == "pycuda.driver" else None
 
-    def create_module(self, spec):
+    def exec_module(self, module):
         raise ImportError("libcuda.so.1: cannot open shared object file: No such file or directory",
                           name="pycuda._driver")
-
-    def exec_module(self, module):
-        raise AssertionError("never reached")
 
 
 def install_pycuda(monkeypatch, gpu: FakeGpu | None) -> types.ModuleType | None:

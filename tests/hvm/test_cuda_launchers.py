@@ -46,11 +46,10 @@ def device(request) -> tuple[str, FakeGpu]:
     return request.param, request.getfixturevalue("fake_" + request.param.replace("-", "_"))
 
 
-def install(monkeypatch, launcher: str, gpu: FakeGpu | None) -> FakeGpu | None:
+def install(monkeypatch, launcher: str, gpu: FakeGpu | None) -> None:
     if launcher == "pycuda":
         pytest.importorskip("numpy")
     INSTALL[launcher](monkeypatch, gpu)
-    return gpu
 
 
 def run(launcher: str, text: str, shape: Shape | None = None, **options):
@@ -68,6 +67,15 @@ def test_nets_give_the_reference_results(device, text):
     assert result.stats.rules == reference.stats.rules
     assert {launch[0] for launch in gpu.launches} == {"hvm_turn", "hvm_gather"}
     assert gpu.allocations == {} and gpu.blocked == []
+
+
+def test_device_facts(device):
+    launcher, gpu = device
+    gpu.name, gpu.compute_capability, gpu.sm_count = "NVIDIA A100-SXM4-80GB", (8, 0), 108
+    info = open_launcher(launcher).info()
+    assert (info.name, info.compute_capability, info.sm_count) == (gpu.name, (8, 0), 108)
+    assert (info.shared_per_block, info.shared_per_sm) == (gpu.shared_per_block, gpu.shared_per_sm)
+    assert (info.free_memory, info.total_memory) == (gpu.memory, gpu.memory)
 
 
 def test_a_block_above_48k_of_shared_memory_opts_in(device):
@@ -161,11 +169,12 @@ def test_the_default_launcher_is_cuda_python_then_pycuda(monkeypatch):
         open_launcher(None)
 
 
-def test_pycuda_pops_its_context_at_exit(fake_pycuda):
+def test_pycuda_pops_its_context_at_exit(request):
+    gpu = request.getfixturevalue("fake_pycuda")
     open_launcher("pycuda")
     stack = sys.modules["pycuda.driver"].context_stack
     assert len(stack) == 1  # current, as PyCUDA needs (else its calls fail: invalid device context)
-    for fn, args, kwargs in fake_pycuda.at_exit:  # else PyCUDA aborts the process at exit (context stack not empty)
+    for fn, args, kwargs in gpu.at_exit:  # else PyCUDA aborts the process at exit (context stack not empty)
         fn(*args, **kwargs)
     assert stack == []
 
