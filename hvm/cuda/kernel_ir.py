@@ -58,7 +58,12 @@ class KernelEmitter(RuleEmitter):
     # -- plumbing
 
     def fn(self, name: str, ret, args: list, names: list[str], inline: bool = True):
-        return self.function(name, ret, args, names, inline=inline)
+        """A function of the turn: small helpers are inlined; the others stay calls (NVPTX's
+        inliner would otherwise copy them into every caller: megabytes of PTX)."""
+        fn, b = self.function(name, ret, args, names, inline=inline)
+        if fn is not None and not inline:
+            fn.attributes.add("noinline")
+        return fn, b
 
     def field(self, b, ptr, name: str):
         fields = {self.gnet_p: L.GNET_FIELDS, self.tm_p: L.TM_FIELDS, self.ctx_p: L.CTX_FIELDS}[ptr.type]
@@ -378,7 +383,8 @@ class KernelEmitter(RuleEmitter):
     def reserve(self) -> ir.Function:
         """reserve(ctx, tm, nodes, vars) -> ok: the slots a rule needs, all local if this
         thread's part of the block's heap has them, else all global (one var more: see settle)."""
-        fn, b = self.fn("cu_reserve", I1, [self.ctx_p, self.tm_p, I64, I64], ["ctx", "tm", "nodes", "vars"])
+        fn, b = self.fn("cu_reserve", I1, [self.ctx_p, self.tm_p, I64, I64], ["ctx", "tm", "nodes", "vars"],
+                        inline=False)
         if fn:
             ctx, tm, nodes, vars_ = fn.args
             self.store(b, tm, "nk", c64(0))
@@ -430,12 +436,20 @@ class KernelEmitter(RuleEmitter):
         fn, b = self.fn("cu_settle", I32, [self.ctx_p, self.tm_p, I32, I1], ["ctx", "tm", "p", "global"])
         if fn:
             ctx, tm, p, is_global = fn.args
-            with b.if_then(b.and_(is_global, self.is_local(b, ctx, p))):
-                g = self.port(b, VAR, b.call(self.alloc("var"), [ctx, tm]))
-                b.call(self.link(), [ctx, tm, g, p])
-                b.ret(g)
+            with b.if_then(b.and_(is_global, self.is_local(b, ctx, p)), likely=False):
+                b.ret(b.call(self.bridge(), [ctx, tm, p]))
             b.ret(p)
         return self.get("cu_settle")
+
+    def bridge(self) -> ir.Function:
+        """bridge(ctx, tm, p) -> a fresh global var (reserved by the guard) linked to local port p."""
+        fn, b = self.fn("cu_bridge", I32, [self.ctx_p, self.tm_p, I32], ["ctx", "tm", "p"], inline=False)
+        if fn:
+            ctx, tm, p = fn.args
+            g = self.port(b, VAR, b.call(self.alloc("var"), [ctx, tm]))
+            b.call(self.link(), [ctx, tm, g, p])
+            b.ret(g)
+        return self.get("cu_bridge")
 
     def new_node(self, b, ctx, tm, fst, snd):
         i = b.call(self.alloc("node"), [ctx, tm])
@@ -841,7 +855,8 @@ class KernelEmitter(RuleEmitter):
     def reserve_def(self) -> ir.Function:
         """reserve_def(ctx, tm, nodes, vars) -> ok: reserve() for a small definition (all of its
         ports are its own, so a global copy needs no extra var)."""
-        fn, b = self.fn("cu_reserve_def", I1, [self.ctx_p, self.tm_p, I64, I64], ["ctx", "tm", "nodes", "vars"])
+        fn, b = self.fn("cu_reserve_def", I1, [self.ctx_p, self.tm_p, I64, I64], ["ctx", "tm", "nodes", "vars"],
+                        inline=False)
         if fn:
             ctx, tm, nodes, vars_ = fn.args
             nloc, vloc = self.scratch(b, tm, "nloc"), self.scratch(b, tm, "vloc")

@@ -234,8 +234,7 @@ def test_the_ptx_passes_ptxas(arch, tmp_path):
         pytest.skip("ptxas (the CUDA toolkit) is not installed")
     path = tmp_path / "kernels.ptx"
     path.write_text(code.text)
-    level = "-O3" if arch == "sm_90" else "-O0"  # (fully optimised once: ptxas takes 8 s at -O3)
-    done = subprocess.run(["ptxas", f"-arch={arch}", level, str(path), "-o", str(tmp_path / "kernels.cubin")],
+    done = subprocess.run(["ptxas", f"-arch={arch}", str(path), "-o", str(tmp_path / "kernels.cubin")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
 
