@@ -77,3 +77,47 @@ def bend_diagnostics(source: str, path: str = "test.bend"):
     except BendError as err:
         return err.diagnostics.items
     return program.diagnostics.items
+
+
+# nets for every backend's tests: one of each rule (and a few around them) ...
+RULE_CASES = [
+    "@main = r\n  & (x r) ~ (5 x)",
+    "@main = (a b)\n  & * ~ {a b}",
+    "@main = (a b)\n  & 7 ~ {a b}",
+    "@main = 1\n  & * ~ 2",
+    "@main = (a (b (c d)))\n  & (a b) ~ {c d}",
+    "@id = (a a)\n@main = r\n  & @id ~ (7 r)",
+    "@id = (a a)\n@main = (a b)\n  & @id ~ {a b}",
+    "@dup = ({a b} (a b))\n@main = (a b)\n  & @dup ~ {a b}",
+    "@loop = (a b)\n  & @loop ~ (a b)\n@main = 1\n  & * ~ @loop",
+    "@main = r\n  & 3 ~ $([+4] r)",
+    "@main = r\n  & 3 ~ $([:-10] r)",
+    "@four = 4\n@main = r\n  & [*3] ~ $(a r)\n  & @four ~ a",
+    "@main = r\n  & 0 ~ ?((10 @s) r)\n@s = *",
+    "@main = r\n  & 4 ~ ?((10 ($([*2] y) y)) r)",
+    "@main = (a a)",
+    "@main = @f\n@f = *",
+    "@inc = ($([+1] a) a)\n@main = r\n  & @inc ~ (5 r)",
+    "@f = (a (b r))\n  & a ~ $([+] $(b r))\n@main = r\n  & @f ~ (5 (6 r))",
+    "@add = ($([+] $(a b)) (a b))\n@main = (x (y r))\n  & @add ~ (x (y r))",
+    "@main = r\n  & 1.5 ~ $([*2.0] $([%] $(0.7 r)))",
+]
+
+# ... the shared nets made small: (text to replace, replacement) ...
+SCALED = {
+    "tree_sum": ("@build ~ (20 a)", "@build ~ (6 a)"),
+    "bitonic_sort": ("(16 ", "(5 "),
+    "list_sum": ("1000000", "300"),
+    "fib": ("(30 a)", "(12 a)"),
+    "church_not": ("1000000", "301"),
+}
+
+# ... and a net that never fits: a full tree of pairs of depth 24 kept as the result (16M nodes)
+GROWING_TREE = """
+@main = r
+  & @tree ~ (24 r)
+@tree = (?((0 @tree/s) r) r)
+@tree/s = ({n m} (x y))
+  & @tree ~ (n x)
+  & @tree ~ (m y)
+"""

@@ -136,48 +136,42 @@ class KernelEmitter(RuleEmitter):
 
     # -- slots: nodes and vars, local or global
 
-    def node_load(self) -> ir.Function:
-        fn, b = self.fn("cu_node_load", I64, [self.ctx_p, I32], ["ctx", "i"])
+    SLOTS = {"node": ("sh_nodes", "node_buf", I64), "var": ("sh_vars", "vars_buf", I32)}
+
+    def slot_load(self, kind: str) -> ir.Function:
+        """node_load / var_load (ctx, i): a slot of the block's heap or of the global heap."""
+        local, glob, ty = self.SLOTS[kind]
+        fn, b = self.fn(f"cu_{kind}_load", ty, [self.ctx_p, I32], ["ctx", "i"])
         if fn:
             ctx, i = fn.args
-            b.ret(self.if_local(b, ctx, i, lambda: b.load(self.at(b, self.load(b, ctx, "sh_nodes"), i)),
-                                lambda: b.load(self.at(b, self.load(b, ctx, "node_buf"), i)), I64))
-        return self.get("cu_node_load")
+            b.ret(self.if_local(b, ctx, i, lambda: b.load(self.at(b, self.load(b, ctx, local), i)),
+                                lambda: b.load(self.at(b, self.load(b, ctx, glob), i)), ty))
+        return self.get(f"cu_{kind}_load")
+
+    def slot_store(self, kind: str) -> ir.Function:
+        """node_store / var_store (ctx, tm, i, v); a global store marks the thread dirty (it fences
+        before it next publishes a port)."""
+        local, glob, ty = self.SLOTS[kind]
+        fn, b = self.fn(f"cu_{kind}_store", VOIDT, [self.ctx_p, self.tm_p, I32, ty], ["ctx", "tm", "i", "v"])
+        if fn:
+            ctx, tm, i, v = fn.args
+
+            def store_global():
+                b.store(v, self.at(b, self.load(b, ctx, glob), i))
+                self.store(b, tm, "dirty", c64(1))
+
+            self.if_local(b, ctx, i, lambda: b.store(v, self.at(b, self.load(b, ctx, local), i)), store_global)
+            b.ret_void()
+        return self.get(f"cu_{kind}_store")
+
+    def node_load(self) -> ir.Function:
+        return self.slot_load("node")
 
     def node_store(self) -> ir.Function:
-        """node_store(ctx, tm, i, v); a global store marks the thread dirty (fence before publishing)."""
-        fn, b = self.fn("cu_node_store", VOIDT, [self.ctx_p, self.tm_p, I32, I64], ["ctx", "tm", "i", "v"])
-        if fn:
-            ctx, tm, i, v = fn.args
-
-            def glob():
-                b.store(v, self.at(b, self.load(b, ctx, "node_buf"), i))
-                self.store(b, tm, "dirty", c64(1))
-
-            self.if_local(b, ctx, i, lambda: b.store(v, self.at(b, self.load(b, ctx, "sh_nodes"), i)), glob)
-            b.ret_void()
-        return self.get("cu_node_store")
-
-    def var_load(self) -> ir.Function:
-        fn, b = self.fn("cu_var_load", I32, [self.ctx_p, I32], ["ctx", "i"])
-        if fn:
-            ctx, i = fn.args
-            b.ret(self.if_local(b, ctx, i, lambda: b.load(self.at(b, self.load(b, ctx, "sh_vars"), i)),
-                                lambda: b.load(self.at(b, self.load(b, ctx, "vars_buf"), i)), I32))
-        return self.get("cu_var_load")
+        return self.slot_store("node")
 
     def var_store(self) -> ir.Function:
-        fn, b = self.fn("cu_var_store", VOIDT, [self.ctx_p, self.tm_p, I32, I32], ["ctx", "tm", "i", "v"])
-        if fn:
-            ctx, tm, i, v = fn.args
-
-            def glob():
-                b.store(v, self.at(b, self.load(b, ctx, "vars_buf"), i))
-                self.store(b, tm, "dirty", c64(1))
-
-            self.if_local(b, ctx, i, lambda: b.store(v, self.at(b, self.load(b, ctx, "sh_vars"), i)), glob)
-            b.ret_void()
-        return self.get("cu_var_store")
+        return self.slot_store("var")
 
     def var_xchg(self) -> ir.Function:
         """var_xchg(ctx, tm, i, v) -> old: the atomic exchange that links wires.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -94,6 +95,31 @@ def open_launcher(name: str | None = None) -> Launcher:
     raise NoGpu(f"no CUDA GPU available ({'; '.join(reasons)})",
                 hint="run on a machine with an NVIDIA GPU and its driver; `--launcher host` emulates a GPU "
                      "on this CPU (slowly)")
+
+
+STUCK_AFTER = 600.0  # seconds a single turn may take before it is reported as stuck
+
+
+def wait_for(launcher, done, deadline: float | None) -> None:
+    """Poll `done()` until it is true: a kernel is never waited on by a blocking call, so that a
+    deadline (time.monotonic()), Ctrl-C, or a kernel that never ends (STUCK_AFTER) is noticed.
+    Either of the last two marks the launcher `stuck` (its memory is then left to the driver:
+    freeing it would wait for the kernel)."""
+    from hvm.errors import LimitError
+
+    start = time.monotonic()
+    pause = 0.0
+    while not done():
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            launcher.stuck = True
+            raise LimitError("time limit reached while a GPU kernel was running; raise --timeout")
+        if now - start > STUCK_AFTER:
+            launcher.stuck = True
+            raise HvmError(f"a GPU kernel ran for more than {STUCK_AFTER:g}s without finishing a turn",
+                           hint="this is a bug of the GPU runtime; `hvm run-c` runs the same net")
+        time.sleep(pause)
+        pause = min(0.001, pause + 0.00002)
 
 
 def choose_arch(cc: tuple[int, int]) -> str:

@@ -6,20 +6,15 @@ Out: a Launcher (hvm.cuda.launch) over the CUDA driver API; NoGpu, with the reas
 
 Every driver call returns `(CUresult, values...)`; `check` turns a failure into an HvmError
 naming the call and CUDA's error. A turn is launched on a stream of its own and waited for by
-polling (`cuStreamQuery`), so that a deadline and Ctrl-C are noticed even if a kernel never
-ends; such a kernel is reported, and its memory left to the driver (freeing it would wait).
+polling (`cuStreamQuery`, hvm.cuda.launch.wait_for).
 """
 
 from __future__ import annotations
 
 import ctypes
-import time
 
-from hvm.cuda.launch import DeviceInfo, NoGpu, choose_arch
+from hvm.cuda.launch import DeviceInfo, NoGpu, choose_arch, wait_for
 from hvm.errors import HvmError, LimitError
-
-STUCK_AFTER = 600.0  # seconds a single turn may take before it is reported as stuck
-
 
 def import_driver():
     try:
@@ -146,27 +141,17 @@ class CudaPythonLauncher:
         self.wait(deadline)
 
     def wait(self, deadline: float | None) -> None:
-        """Until the stream is done; a kernel that outlives the deadline (or STUCK_AFTER) is
-        reported, not waited on."""
         cu = self.cu
-        start = time.monotonic()
-        pause = 0.0
-        while True:
+
+        def done() -> bool:
             code = cu.cuStreamQuery(self.stream)
             code = code[0] if isinstance(code, tuple) else code
-            if code != cu.CUresult.CUDA_ERROR_NOT_READY:
-                self.check((code,), "running a kernel")
-                return
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                self.stuck = True
-                raise LimitError("time limit reached while a GPU kernel was running; raise --timeout")
-            if now - start > STUCK_AFTER:
-                self.stuck = True
-                raise HvmError(f"a GPU kernel ran for more than {STUCK_AFTER:g}s without finishing a turn",
-                               hint="this is a bug of the GPU runtime; `hvm run-c` runs the same net")
-            time.sleep(pause)
-            pause = min(0.001, pause + 0.00002)
+            if code == cu.CUresult.CUDA_ERROR_NOT_READY:
+                return False
+            self.check((code,), "running a kernel")  # the kernel's own error, if any
+            return True
+
+        wait_for(self, done, deadline)
 
     def turn(self, gnet: int, blocks: int, threads: int, shared: int, deadline: float | None = None) -> None:
         self.launch("hvm_turn", gnet, blocks, threads, shared, deadline)

@@ -9,13 +9,9 @@ Out: a Launcher (hvm.cuda.launch) over PyCUDA's driver module; NoGpu, with the r
 from __future__ import annotations
 
 import atexit
-import time
 
-from hvm.cuda.launch import DeviceInfo, NoGpu, choose_arch
+from hvm.cuda.launch import DeviceInfo, NoGpu, choose_arch, wait_for
 from hvm.errors import HvmError, LimitError
-
-STUCK_AFTER = 600.0  # seconds a single turn may take before it is reported as stuck
-
 
 def import_driver():
     try:
@@ -118,19 +114,7 @@ class PyCudaLauncher:
             self.shared_set = shared
         self.call(f"launching {name}", kernel, numpy.uint64(gnet), block=(threads, 1, 1), grid=(blocks, 1, 1),
                   shared=shared, stream=self.stream)
-        start = time.monotonic()
-        pause = 0.0
-        while not self.call("running a kernel", self.stream.is_done):
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                self.stuck = True
-                raise LimitError("time limit reached while a GPU kernel was running; raise --timeout")
-            if now - start > STUCK_AFTER:
-                self.stuck = True
-                raise HvmError(f"a GPU kernel ran for more than {STUCK_AFTER:g}s without finishing a turn",
-                               hint="this is a bug of the GPU runtime; `hvm run-c` runs the same net")
-            time.sleep(pause)
-            pause = min(0.001, pause + 0.00002)
+        wait_for(self, lambda: self.call("running a kernel", self.stream.is_done), deadline)
         self.call("running a kernel", self.stream.synchronize)  # raises the kernel's error, if any
 
     def turn(self, gnet: int, blocks: int, threads: int, shared: int, deadline: float | None = None) -> None:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from support import HVM_PROGRAMS
+from support import GROWING_TREE, HVM_PROGRAMS
 from typer.testing import CliRunner
 
 from hvm.cli import app
@@ -60,16 +60,7 @@ def test_run_c(tmp_hvm, threads):
 
 
 def test_run_c_memory_limit(tmp_hvm):
-    # a full tree of pairs of depth 24 kept as the result: 16M nodes, more than 64M holds
-    net = """
-    @main = r
-      & @tree ~ (24 r)
-    @tree = (?((0 @tree/s) r) r)
-    @tree/s = ({n m} (x y))
-      & @tree ~ (n x)
-      & @tree ~ (m y)
-    """
-    result = hvm("run-c", tmp_hvm(net), "--mem", "64M", "-t", "1")
+    result = hvm("run-c", tmp_hvm(GROWING_TREE), "--mem", "64M", "-t", "1")  # 16M nodes: more than 64M holds
     assert result.exit_code == 1
     assert "error: out of memory: " in result.stderr
     assert "(limit 64M); raise --mem" in result.stderr

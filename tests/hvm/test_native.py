@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from support import HVM_PROGRAMS, fib_itrs, run_text
+from support import GROWING_TREE, HVM_PROGRAMS, RULE_CASES, SCALED, fib_itrs, run_text
 
 from hvm.errors import LimitError
 from hvm.llvm_cpu.backend import NativeBackend
@@ -27,27 +27,7 @@ def assert_same(text: str, threads: int = 1, **options):
     return result
 
 
-RULE_CASES = [
-    "@main = r\n  & (x r) ~ (5 x)",
-    "@main = (a b)\n  & * ~ {a b}",
-    "@main = (a b)\n  & 7 ~ {a b}",
-    "@main = 1\n  & * ~ 2",
-    "@main = (a (b (c d)))\n  & (a b) ~ {c d}",
-    "@id = (a a)\n@main = r\n  & @id ~ (7 r)",
-    "@id = (a a)\n@main = (a b)\n  & @id ~ {a b}",
-    "@dup = ({a b} (a b))\n@main = (a b)\n  & @dup ~ {a b}",
-    "@loop = (a b)\n  & @loop ~ (a b)\n@main = 1\n  & * ~ @loop",
-    "@main = r\n  & 3 ~ $([+4] r)",
-    "@main = r\n  & 3 ~ $([:-10] r)",
-    "@four = 4\n@main = r\n  & [*3] ~ $(a r)\n  & @four ~ a",
-    "@main = r\n  & 0 ~ ?((10 @s) r)\n@s = *",
-    "@main = r\n  & 4 ~ ?((10 ($([*2] y) y)) r)",
-    "@main = (a a)",
-    "@main = @f\n@f = *",
-    "@inc = ($([+1] a) a)\n@main = r\n  & @inc ~ (5 r)",
-    "@f = (a (b r))\n  & a ~ $([+] $(b r))\n@main = r\n  & @f ~ (5 (6 r))",
-    "@add = ($([+] $(a b)) (a b))\n@main = (x (y r))\n  & @add ~ (x (y r))",
-]
+
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -56,13 +36,7 @@ def test_rules(text, threads):
     assert_same(text, threads)
 
 
-SCALED = {
-    "tree_sum": ("@build ~ (20 a)", "@build ~ (6 a)"),
-    "bitonic_sort": ("(16 ", "(5 "),
-    "list_sum": ("1000000", "300"),
-    "fib": ("(30 a)", "(12 a)"),
-    "church_not": ("1000000", "301"),
-}
+
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -95,14 +69,7 @@ def test_random_nets_match_the_reference(net, threads):
     assert result.stats.rules == reference.stats.rules, text
 
 
-GROWING_TREE = """
-@main = r
-  & @tree ~ (24 r)
-@tree = (?((0 @tree/s) r) r)
-@tree/s = ({n m} (x y))
-  & @tree ~ (n x)
-  & @tree ~ (m y)
-"""
+
 
 
 @pytest.mark.parametrize("threads", [1, 2])
