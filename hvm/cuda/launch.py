@@ -103,8 +103,8 @@ STUCK_AFTER = 600.0  # seconds a single turn may take before it is reported as s
 def wait_for(launcher, done, deadline: float | None) -> None:
     """Poll `done()` until it is true: a kernel is never waited on by a blocking call, so that a
     deadline (time.monotonic()), Ctrl-C, or a kernel that never ends (STUCK_AFTER) is noticed.
-    Either of the last two marks the launcher `stuck` (its memory is then left to the driver:
-    freeing it would wait for the kernel)."""
+    A passed deadline or a kernel that never ends marks the launcher `stuck`: its memory is then
+    left to the driver (freeing it would wait for the kernel)."""
     from hvm.errors import LimitError
 
     start = time.monotonic()
