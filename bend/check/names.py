@@ -254,9 +254,9 @@ class NameChecker:
             return
         if name in self.namespace:
             canonical = self.namespace[name]
-            if canonical == "main" and name in ("main", "Main"):
-                self.diagnostics.error("`main` cannot be referenced inside the program", t.span,
-                                       hint="move what `main` computes into a definition of its own and call that")
+            if canonical in ("main", "Main") and name == canonical:  # the entry point (both at once is an error)
+                self.diagnostics.error(f"`{name}` cannot be referenced inside the program", t.span,
+                                       hint=f"move what `{name}` computes into a definition of its own and call that")
             elif self.is_type_only(canonical):
                 ctors = ", ".join(f"`{c.name}`" for c in self.program.book.adts[canonical].ctors)
                 self.diagnostics.error(f"`{name}` is a type, not a value", t.span,

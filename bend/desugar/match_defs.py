@@ -11,7 +11,8 @@ Out: every definition with a single rule and no patterns. Rules are tried top to
 
      A column of constructors becomes a match on the type (a name in that column stands for
      the whole value: `use x = (Ctor fields...)`); a column of numbers a switch when the
-     numbers are 0, 1, ..., k, else tests `(== x n)` in turn; a column of tuples a `let`.
+     numbers are 0, 1, ..., k, else a chain of switches on differences (see number_chain);
+     a column of tuples a `let`.
 Errors: a constructor (or number) not covered by any rule, rules of different arities,
      constructors of different types in one column. Warnings: rules that can never apply.
 """
@@ -150,6 +151,7 @@ class RuleCompiler:
             if type(p) is ast.PNum and p.numb not in values:
                 values.append(p.numb)
         defaults = [row for row in rows if is_wildcard(row.patterns[0])]
+        missing = None
         if not defaults:
             missing = self.error(f"the rules of `{self.definition.name}` cover some numbers only",
                                  hint="add a rule with a variable (or `_`) for the other numbers")
@@ -174,11 +176,37 @@ class RuleCompiler:
             arms = [self.compile(args[1:], case(numbers.new_u24(i))) for i in range(n)]
             arms.append(self.compile(args[1:], [self.bind_first(r, value) for r in defaults]) if defaults else missing)
             return ast.Switch(ast.Var(x), None, [], arms, pred=pred)
+        if all(numbers.tag_of(v) == numbers.U24 for v in values):
+            return self.number_chain(args, values, case, defaults, missing)
         term = self.compile(args[1:], [self.bind_first(r, ast.Var(x)) for r in defaults]) if defaults else missing
         for value in reversed(values):
             test = ast.Oper("==", ast.Var(x), ast.Num(value))
             term = ast.Switch(test, None, [], [term, self.compile(args[1:], case(value))],
                               pred=self.ctx.fresh("pred"))
+        return term
+
+    def number_chain(self, args: list[str], values: list[int], case, defaults: list[Row], missing):
+        """u24 patterns n0 < n1 < ...: switches on differences, each on the previous predecessor, so
+        that the argument is used once (as Bend does; a test `(== x n)` per number would duplicate
+        it, and a duplicated function then duplicates its own duplications: wrong results):
+
+            switch (- x n0) { 0: case n0; _ p0: switch (- p0 (n1 - 1 - n0)) { 0: case n1; _ p1: ...
+                default: use x = (+ pk (nk + 1)) } }
+
+        (p_i is x - n_i - 1, modulo 2^24: switch i meets 0 exactly when x is n_i.)"""
+        nums = sorted(values, key=numbers.payload_of)
+        preds = [self.ctx.fresh("pred") for _ in nums]
+        last = numbers.payload_of(nums[-1])
+        recovered = ast.Oper("+", ast.Var(preds[-1]), ast.Num(numbers.new_u24(last + 1)))
+        term = self.compile(args[1:], [self.bind_first(r, recovered) for r in defaults]) if defaults else missing
+        for i in reversed(range(len(nums))):
+            n = numbers.payload_of(nums[i])
+            if i == 0:
+                arg, k = ast.Var(args[0]), n
+            else:
+                arg, k = ast.Var(preds[i - 1]), n - 1 - numbers.payload_of(nums[i - 1])
+            test = ast.Oper("-", arg, ast.Num(numbers.new_u24(k))) if k else arg
+            term = ast.Switch(test, None, [], [self.compile(args[1:], case(nums[i])), term], pred=preds[i])
         return term
 
     def tuples(self, args: list[str], rows: list[Row]):

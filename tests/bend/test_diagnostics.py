@@ -281,6 +281,9 @@ DEFINITIONS = [
     Case("main-referenced", src("def f():", "  return main") + MAIN,
          [E("`main` cannot be referenced inside the program", 2, 10,
             "move what `main` computes into a definition of its own and call that")]),
+    Case("Main-referenced", src("Main = λa Main"),
+         [E("`Main` cannot be referenced inside the program", 1, 11,
+            "move what `Main` computes into a definition of its own and call that")]),
     Case("syntax-error-in-main-is-not-a-missing-main", src("def main():", "  return (1 +", "  "),
          [E("expected an expression, found the end of the file", 4, 1)]),
 ]

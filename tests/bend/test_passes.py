@@ -423,9 +423,10 @@ def test_match_defs_numbers_0_to_k_become_a_switch():
     assert out["Back"] == "Back = λa switch a { 0: 10; 1: 11; _ b: use c = (+ b 2); c }"  # in any order
 
 
-def test_match_defs_sparse_numbers_become_equality_tests_in_rule_order():
+def test_match_defs_sparse_numbers_become_switches_on_differences():
+    # the argument is used once (as Bend does): a function that is duplicated must not duplicate
     assert shown(MATCH_DEFS, "match_defs")["Sparse"] == (
-        "Sparse = λa switch (== a 3) { 0: switch (== a 7) { 0: use b = a; b; _ c: 70 }; _ d: 30 }")
+        "Sparse = λa switch (- a 3) { 0: 30; _ b: switch (- b 3) { 0: 70; _ c: use d = (+ c 8); d } }")
 
 
 def test_match_defs_a_tuple_column_becomes_a_let():
