@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from hvm import numbers
 from hvm.book import Book, Era, Net, Node, Num, Redex, Ref, Tag, Tree, Var
-from hvm.errors import HvmError
+from hvm.errors import HvmError, LimitError
 from hvm.runtime import RunResult, Stats
 
 MAGIC = (0xD0CA11, 0xFF1FF1)
@@ -79,6 +79,20 @@ def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, *
     host = host or Host()
     total = Stats(threads=options.get("threads") or 1)
     boot = None
+    timeout = options.pop("timeout", None)  # for the whole program: its effects, every run and expansion
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def run(boot: Net | None) -> RunResult:
+        out_of_time = LimitError(f"time limit reached: the run took more than {timeout:g}s; raise --timeout")
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise out_of_time
+        try:
+            result = backend.run(book, entry, boot=boot, timeout=left, **options)  # (the code for `entry` serves)
+        except LimitError as err:
+            raise (out_of_time if err.message.startswith("time limit reached") else err) from None
+        add_stats(total, result.stats)
+        return result
 
     def run_ref(name: str) -> Tree | None:  # (see Reader)
         d = book.defs.get(name)
@@ -87,14 +101,11 @@ def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, *
         total.rules["CALL"] = total.rules.get("CALL", 0) + 1  # `@name ~ ROOT`
         if not d.net.redexes:
             return d.net.root
-        result = backend.run(book, entry, boot=d.net, **options)  # (the code compiled for `entry` serves)
-        add_stats(total, result.stats)
-        return result.tree
+        return run(d.net).tree
 
     try:
         while True:
-            result = backend.run(book, entry, boot=boot, **options)
-            add_stats(total, result.stats)
+            result = run(boot)
             reader = Reader(book, run_ref)
             call = reader.io_call(result.tree)
             if call is None:

@@ -363,3 +363,13 @@ def main():
     return wrap(x)
 """
     assert run(source)[0] == done("2")
+
+
+@pytest.mark.parametrize("backend", ["py", "c"])
+def test_the_timeout_covers_a_result_that_keeps_expanding(backend):
+    # each run ends at once with a reference at the root, whose expansion gives another one:
+    # the time limit is for the whole program, not for each run
+    from hvm.errors import LimitError
+
+    with pytest.raises(LimitError, match=r"time limit reached: the run took more than 0\.5s"):
+        run("f x = switch x { 0: (f 1); _: (f 0) }\nmain = (f 0)\n", backend, timeout=0.5)
