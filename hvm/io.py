@@ -83,14 +83,17 @@ def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, *
     deadline = None if timeout is None else time.monotonic() + timeout
 
     def run(boot: Net | None) -> RunResult:
-        out_of_time = LimitError(f"time limit reached: the run took more than {timeout:g}s; raise --timeout")
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
-            raise out_of_time
-        try:
-            result = backend.run(book, entry, boot=boot, timeout=left, **options)  # (the code for `entry` serves)
-        except LimitError as err:
-            raise (out_of_time if err.message.startswith("time limit reached") else err) from None
+        if deadline is None:
+            result = backend.run(book, entry, boot=boot, **options)  # (the code compiled for `entry` serves)
+        else:
+            out_of_time = LimitError(f"time limit reached: the run took more than {timeout:g}s; raise --timeout")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise out_of_time
+            try:
+                result = backend.run(book, entry, boot=boot, timeout=left, **options)
+            except LimitError as err:
+                raise (out_of_time if err.message.startswith("time limit reached") else err) from None
         add_stats(total, result.stats)
         return result
 
