@@ -15,7 +15,7 @@ import sys
 import threading
 
 STACK_BYTES = 1 << 30  # virtual memory: only the pages the recursion touches are used
-RECURSION_LIMIT = 2_000_000
+RECURSION_LIMIT = 10_000_000
 _local = threading.local()
 
 

@@ -128,7 +128,9 @@ def load(obj: bytes, symbols: list[str]) -> dict[str, int]:
     key = hashlib.sha256(obj).hexdigest()
     if key not in _loaded:
         binding = llvm()
-        jit = binding.create_lljit_compiler(target_machine())
+        # JITLink: an object's sections are placed together; RuntimeDyld could place them more
+        # than 2 GB apart in a long-running process and abort on a 32-bit relocation
+        jit = binding.create_lljit_compiler(target_machine(), use_jit_link=True)
         builder = binding.JITLibraryBuilder().add_object_img(obj).add_current_process()
         for name in symbols:
             builder.export_symbol(name)

@@ -81,15 +81,19 @@ CYCLE = "the result net has a cycle; it cannot be read back as a tree"
 
 def tree_from_ports(ports: list[int], ref_name: Callable[[int], str]) -> Tree:
     """A tree from its resolved ports in pre-order (a node's port is followed by its two
-    subtrees'). A var still unbound is one end of a wire whose other end is also in the tree."""
+    subtrees'). A var still unbound is one end of a wire whose other end is also in the tree;
+    wires are named a, b, ... in order of first appearance (the ports' order)."""
     names: dict[int, Var] = {}
+    for p in ports:
+        if p & 7 == VAR and p >> 3 not in names:
+            names[p >> 3] = Var(var_name(len(names)))
     seen_nodes: set[int] = set()
     tags = {int(t): t for t in Tag}
     built: list[Tree] = []
     for p in reversed(ports):
         tag, val = p & 7, p >> 3
         if tag == VAR:
-            built.append(val)  # named below, in order of first appearance
+            built.append(names[val])
         elif tag == REF:
             built.append(Ref(ref_name(val & FID_MASK)))
         elif tag == NUM:
@@ -104,30 +108,4 @@ def tree_from_ports(ports: list[int], ref_name: Callable[[int], str]) -> Tree:
             built.append(Node(tags[tag], fst, built.pop()))
     if len(built) != 1:
         raise HvmError(CYCLE)
-    return _name_vars(built[0], names)
-
-
-def _name_vars(tree, names: dict[int, Var]) -> Tree:
-    """Replace the var indices (ints) left in `tree` by Vars named a, b, ... in pre-order."""
-    if type(tree) is int:
-        return names.setdefault(tree, Var(var_name(len(names))))
-    if type(tree) is not Node:
-        return tree
-    # iterative: results can be very deep (a million-element list)
-    stack: list = [(tree, 0)]
-    results: list[Tree] = []
-    while stack:
-        t, state = stack.pop()
-        if type(t) is int:
-            results.append(names.setdefault(t, Var(var_name(len(names)))))
-        elif type(t) is not Node:
-            results.append(t)
-        elif state == 0:
-            stack.append((t, 1))
-            stack.append((t.snd, 0))
-            stack.append((t.fst, 0))
-        else:
-            snd = results.pop()
-            fst = results.pop()
-            results.append(Node(t.tag, fst, snd))
-    return results[0]
+    return built[0]

@@ -1,9 +1,10 @@
 """Encode the builtin literals as constructor applications, and make every tuple binary.
 
 In:  a resolved Book (bend.desugar.resolve).
-Out: the same Book without Str, List, TreeNode or TreeLeaf terms and without PStr or PList
-     patterns; tuples and superpositions, in terms and patterns, are right-nested pairs; a
-     lambda that destructures (`λ(a, b) body`) binds a name and destructures it with `let`.
+Out: the same Book without Str, List (but the long ones of the entry point, see LONG),
+     TreeNode or TreeLeaf terms and without PStr or PList patterns; tuples and superpositions,
+     in terms and patterns, are right-nested pairs; a lambda that destructures (`λ(a, b) body`)
+     binds a name and destructures it with `let`.
 
     "hi"         ==>  (String/Cons 104 (String/Cons 105 String/Nil))
     [1, 2]       ==>  (List/Cons 1 (List/Cons 2 List/Nil))
@@ -18,9 +19,17 @@ from bend.desugar.terms import app, lam
 from hvm import numbers
 
 
+# A string or list literal at least this long, in the entry point, stays one flat node (Str,
+# List) down to bend.to_hvm.compile, which makes its chain of constructor calls in a loop: a
+# literal of a million characters would otherwise be a term three million nodes deep, walked by
+# every pass. (Only in the entry point: elsewhere float_combinators splits long chains into
+# definitions of their own, as Bend does, and it works on the chain.)
+LONG = 64
+
+
 def run(book: ast.Book, ctx) -> ast.Book:
-    encoder = Encoder(ctx.fresh)
-    for d in book.defs.values():
+    for name, d in book.defs.items():
+        encoder = Encoder(ctx.fresh, keep_long=name == ctx.entry)
         for rule in d.rules:
             rule.patterns = [encoder.pattern(p) for p in rule.patterns]
             rule.body = ast.rewrite(rule.body, encoder.term)
@@ -50,12 +59,15 @@ def pairs(items, make, span):
 
 
 class Encoder:
-    def __init__(self, fresh):
+    def __init__(self, fresh, keep_long: bool = False):
         self.fresh = fresh
+        self.keep_long = keep_long
 
     def term(self, t):
         """One node (its subterms are already encoded: this runs bottom-up)."""
         cls = type(t)
+        if self.keep_long and cls in (ast.Str, ast.List) and len(t.text if cls is ast.Str else t.items) >= LONG:
+            return t
         if cls is ast.Str:
             return cons_chain(list(t.text), "String/Cons", "String/Nil", t.span,
                               lambda c: ast.Num(numbers.new_u24(ord(c)), t.span))

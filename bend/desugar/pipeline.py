@@ -48,7 +48,7 @@ def apply_args(program, ctx: Ctx, args: list) -> None:
     if ctx.diagnostics.errors:
         return
     namespace = program.namespace(entry_name(program))
-    encoder, fixer = literals.Encoder(ctx.fresh), fix_matches.Fixer(ctx)
+    encoder, fixer = literals.Encoder(ctx.fresh, keep_long=True), fix_matches.Fixer(ctx)
     terms = [ast.rewrite(ast.rewrite(resolve.Resolver(program, namespace).term(a), encoder.term), fixer.fix)
              for a in args]
     rule = ctx.book.defs[ctx.entry].rules[0]

@@ -44,7 +44,11 @@ def reachable(book: ast.Book, roots) -> set[str]:
         if name in seen:
             continue
         if name in book.defs:
-            stack.extend(t.name for t in ast.descendants(book.defs[name].rules[0].body) if type(t) is ast.Ref)
+            for t in ast.descendants(book.defs[name].rules[0].body):
+                if type(t) is ast.Ref:
+                    stack.append(t.name)
+                elif type(t) is ast.Str or type(t) is ast.List:  # (a long literal, see literals.LONG)
+                    stack.extend(LITERAL_CONSTRUCTORS[type(t)])
         elif name in book.hvm_defs:
             stack.extend(native_refs(book.hvm_defs[name].net_text))
         else:
@@ -68,6 +72,9 @@ def expand_main(book: ast.Book, ctx) -> None:
     rule.body = expand(rule.body, book, ctx, [ctx.entry])
 
 
+LITERAL_CONSTRUCTORS = {ast.Str: ("String/Cons", "String/Nil"), ast.List: ("List/Cons", "List/Nil")}
+
+
 def expand(t, book: ast.Book, ctx, seen: list):
     cls = type(t)
     if cls is ast.Ref:
@@ -77,6 +84,8 @@ def expand(t, book: ast.Book, ctx, seen: list):
         return expand(rename_unscoped(clone(d.rules[0].body), ctx), book, ctx, [*seen, t.name])
     if cls is ast.Tuple or cls is ast.Sup:
         t.items = [expand(x, book, ctx, seen) for x in t.items]
+    elif cls is ast.List:  # a long literal: its items are constructor arguments
+        t.items = [x if is_nullary_ctor(x, ctx) else expand(x, book, ctx, seen) for x in t.items]
     elif cls is ast.App:
         head, args = t, []
         while type(head) is ast.App:

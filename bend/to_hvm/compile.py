@@ -166,7 +166,31 @@ class NetBuilder:
             return 3 * n + 2
         if cls is ast.Link:
             return self.use_link(t.name, t.span)
+        if cls is ast.Str:
+            return self.chain("String/Cons", "String/Nil", [ast.Num(numbers.new_u24(ord(c))) for c in t.text])
+        if cls is ast.List:
+            return self.chain("List/Cons", "List/Nil", t.items)
         raise AssertionError(f"not a core term: {type(t).__name__}")
+
+    def chain(self, cons: str, nil: str, items: list) -> int:
+        """A long literal (bend.desugar.literals.LONG): `(cons i0 (cons i1 ... nil))`, built in a
+        loop, node for node as `term` builds the applications."""
+        result = hole = None
+        for item in items:
+            outer, inner = self.node(Tag.CON), self.node(Tag.CON)  # ((cons item) tail)
+            self.connect(3 * outer, 3 * inner + 2)
+            self.connect(3 * inner, self.leaf(REF, cons))
+            self.connect(3 * inner + 1, self.term(item))
+            if hole is None:
+                result = 3 * outer + 2
+            else:
+                self.connect(hole, 3 * outer + 2)
+            hole = 3 * outer + 1
+        end = self.leaf(REF, nil)
+        if hole is None:
+            return end
+        self.connect(hole, end)
+        return result
 
     def shadow(self, p) -> dict:
         """The bindings that the names of `p` hide (to put back when its scope ends)."""

@@ -13,6 +13,7 @@ net, not the number of interactions.
 
 from __future__ import annotations
 
+import array
 import ctypes
 import os
 import pickle
@@ -180,6 +181,20 @@ class Upgrade:
         _plain_seconds[key] = _plain_seconds.get(key, 0.0) + seconds
 
 
+def large_templates(flat: FlatBook):
+    """(table by fid of the large definitions' ports, the arrays it points into: keep them alive)."""
+    from hvm.llvm_cpu.defs_ir import LARGE, template
+
+    table = (ctypes.c_void_p * max(1, len(flat.defs)))()
+    arrays = []
+    for d in flat.defs:
+        if len(d.nodes) > LARGE:
+            ports = array.array("I", template(d))
+            arrays.append(ports)
+            table[d.fid] = ports.buffer_info()[0]
+    return table, arrays
+
+
 class NativeBackend:
     """The Backend (hvm.runtime) of the native runtime: `hvm run-c`."""
 
@@ -201,10 +216,12 @@ class NativeBackend:
         maps = [Mapping(slots * 8), Mapping(slots * 4)]
         try:
             tms = (L.TMStruct * threads)()
+            templates, _arrays = large_templates(flat)  # (kept alive for the run)
             net = L.NetStruct(
                 node_buf=maps[0].addr, vars_buf=maps[1].addr, node_cap=slots, vars_cap=slots,
                 node_top=1, vars_top=1, busy=1, error=0, nthreads=threads, bag_cap=bag_cap,
                 defs=ctypes.cast(program.defs, ctypes.c_void_p), tms=ctypes.addressof(tms),
+                templates=ctypes.addressof(templates),
             )
             for tid, tm in enumerate(tms):
                 hbag, rbag = Mapping(bag_cap * 8), Mapping(bag_cap * 8)

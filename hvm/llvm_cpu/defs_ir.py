@@ -79,16 +79,19 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
     return fn
 
 
+def template(d: FlatDef) -> list[int]:
+    """A large definition's ports, as its CALL reads them: node pairs, redex pairs, the root."""
+    return [p for pair in d.nodes + d.redexes for p in pair] + [d.root]
+
+
 def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
-    """The CALL of a large definition: its ports are a constant table (node pairs, redex pairs,
-    the root), relocated into freshly allocated nodes and vars at run time, as HVM2's
-    interpreter does."""
-    ports = [p for pair in d.nodes + d.redexes for p in pair] + [d.root]
-    table_type = ir.ArrayType(I32, len(ports))
-    table = ir.GlobalVariable(em.module, table_type, f"hvm_template_{d.fid}")
-    table.global_constant = True
-    table.linkage = "internal"
-    table.initializer = ir.Constant(table_type, ports)
+    """The CALL of a large definition: its ports (`template`) are data the backend puts in
+    memory (`net.templates[fid]`), relocated into freshly allocated nodes and vars at run time,
+    as HVM2's interpreter does. (As data, not as a constant in the code: LLVM would take
+    seconds over a table of a million ports, and its loader fails on bigger ones.)"""
+    ports = 2 * (len(d.nodes) + len(d.redexes)) + 1
+    templates = em.load(b, net, "templates")
+    table = em.ld(b, b.gep(templates, [c32(d.fid)], inbounds=True), "net")
     em.guard(b, net, tm, len(d.nodes), d.var_count)
     em.count(b, tm, CALL)
     nodes = b.alloca(I32, size=c32(max(1, len(d.nodes))), name="nodes")
@@ -100,7 +103,7 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
         b.store(b.call(alloc_var, [net, tm]), b.gep(vars_, [i]))
 
     def entry(k):
-        return b.load(b.gep(table, [c32(0), k], inbounds=True))
+        return b.load(b.gep(table, [k], inbounds=True))
 
     def relocate(p):
         tag, val = em.tag(b, p), em.val(b, p)
@@ -121,5 +124,5 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
     with em.counted_loop(b, c32(0), c32(len(d.redexes))) as i:
         k = b.add(c32(base), b.mul(i, c32(2)))
         b.call(link, [net, tm, relocate(entry(k)), relocate(entry(b.add(k, c32(1))))])
-    b.call(link, [net, tm, relocate(entry(c32(len(ports) - 1))), target])
+    b.call(link, [net, tm, relocate(entry(c32(ports - 1))), target])
     b.ret_void()

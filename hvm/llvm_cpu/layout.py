@@ -26,7 +26,7 @@ from llvmlite import ir
 I32, I64 = ir.IntType(32), ir.IntType(64)
 RULES = 8
 
-# (name, kind); kinds: "i64", "p64" (u64*), "p32" (u32*), "pfn" (table of def functions),
+# (name, kind); kinds: "i64", "p64" (u64*), "p32" (u32*), "pfn" (table of def functions), "ptab" (u32**),
 # "ptm" (TM*), "a8" (u64[8]), "pad" (u64, unused)
 NET_FIELDS = [
     ("node_buf", "p64"),
@@ -40,6 +40,7 @@ NET_FIELDS = [
     ("nthreads", "i64"),
     ("bag_cap", "i64"),  # entries in each redex bag
     ("defs", "pfn"),  # compiled definitions, by fid
+    ("templates", "ptab"),  # by fid: the ports of a large definition (copied by its CALL), or null
     ("tms", "ptm"),
 ]
 
@@ -85,7 +86,7 @@ def llvm_types(module: ir.Module):
     kinds = {
         "i64": I64, "pad": I64, "p64": I64.as_pointer(), "p32": I32.as_pointer(),
         "a8": ir.ArrayType(I64, RULES), "pfn": def_fn_t.as_pointer().as_pointer(),
-        "ptm": tm_t.as_pointer(), "pnet": net_t.as_pointer(),
+        "ptm": tm_t.as_pointer(), "pnet": net_t.as_pointer(), "ptab": I32.as_pointer().as_pointer(),
     }
     if net_t.is_opaque:
         net_t.set_body(*[kinds[k] for _, k in NET_FIELDS])
@@ -99,6 +100,7 @@ def llvm_types(module: ir.Module):
 _CTYPES = {
     "i64": ctypes.c_uint64, "pad": ctypes.c_uint64, "p64": ctypes.c_void_p, "p32": ctypes.c_void_p,
     "a8": ctypes.c_uint64 * RULES, "pfn": ctypes.c_void_p, "ptm": ctypes.c_void_p, "pnet": ctypes.c_void_p,
+    "ptab": ctypes.c_void_p,
 }
 
 
