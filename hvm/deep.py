@@ -11,6 +11,7 @@ default limits (1,000 frames, an 8 MB thread stack) would stop a few hundred lev
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 
@@ -35,6 +36,8 @@ def deep(fn, *args, **kwargs):
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size(STACK_BYTES)
     sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
+    collecting = gc.isenabled()
+    gc.disable()  # (the work makes millions of small objects, and no cycles worth the collector's scans)
     try:
         thread = threading.Thread(target=target)
         thread.start()
@@ -42,6 +45,8 @@ def deep(fn, *args, **kwargs):
     finally:
         threading.stack_size(old_size)
         sys.setrecursionlimit(old_limit)
+        if collecting:
+            gc.enable()
     if errors:
         raise errors[0]
     return result[0]

@@ -9,6 +9,7 @@ Out: an hvm.book tree. Variable chains are followed; a wire whose two ends are b
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
@@ -16,6 +17,7 @@ from hvm.errors import HvmError
 from hvm.ports import ERA, FID_MASK, NONE, NUM, REF, VAR
 
 
+@functools.lru_cache(maxsize=None)
 def var_name(k: int) -> str:
     """0 -> a, 25 -> z, 26 -> aa, 27 -> ab, ..."""
     name = ""

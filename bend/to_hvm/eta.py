@@ -20,13 +20,21 @@ ETA_TAGS = (Tag.CON, Tag.DUP)
 
 
 def eta_reduce(net: Net) -> Net:
+    first = True
     while True:
         pairs = Counter()
+        erased = False  # a `(* *)` or `{* *}`
         for tree in iter_net_trees(net):
             for t in iter_subtrees(tree):
-                if type(t) is Node and t.tag in ETA_TAGS and type(t.fst) is Var and type(t.snd) is Var:
-                    pairs[(t.tag, t.fst.name, t.snd.name)] += 1
+                if type(t) is Node and t.tag in ETA_TAGS:
+                    if type(t.fst) is Var and type(t.snd) is Var:
+                        pairs[(t.tag, t.fst.name, t.snd.name)] += 1
+                    elif type(t.fst) is Era and type(t.snd) is Era:
+                        erased = True
         reducible = {key for key, count in pairs.items() if count == 2 and key[1] != key[2]}
+        if first and not reducible and not erased:
+            return net  # (its wires are named in order already, as bend.to_hvm.compile names them)
+        first = False
         replaced = {key: Var(f"{key[1]}.{key[2]}") for key in reducible}
         changed = [False]
 

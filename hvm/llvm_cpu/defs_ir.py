@@ -17,6 +17,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from hvm.flatbook import FlatBook, FlatDef
+from hvm.llvm_cpu import layout as L
 from hvm.llvm_cpu.runtime_ir import Emitter
 from hvm.llvm_cpu.specialize import Specializer, recursive_definitions
 from hvm.ports import CON, DUP, REF, VAR
@@ -93,9 +94,17 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
     templates = em.load(b, net, "templates")
     table = em.ld(b, b.gep(templates, [c32(d.fid)], inbounds=True), "net")
     em.guard(b, net, tm, len(d.nodes), d.var_count)
+    # where each node and var goes: on the heap (a thread's stack is too small for a big one)
+    i8p = ir.IntType(8).as_pointer()
+    malloc = em.declare("malloc", i8p, [ir.IntType(64)])
+    scratch = b.bitcast(b.call(malloc, [ir.Constant(ir.IntType(64), 4 * (len(d.nodes) + d.var_count + 1))]),
+                        I32.as_pointer())
+    with b.if_then(b.icmp_unsigned("==", scratch, ir.Constant(I32.as_pointer(), None)), likely=False):
+        em.set_error(b, net, L.ERROR_NODES)
+        b.ret_void()
     em.count(b, tm, CALL)
-    nodes = b.alloca(I32, size=c32(max(1, len(d.nodes))), name="nodes")
-    vars_ = b.alloca(I32, size=c32(max(1, d.var_count)), name="vars")
+    nodes = scratch
+    vars_ = b.gep(scratch, [c32(len(d.nodes))], inbounds=True)
     alloc_node, alloc_var = em.alloc("node"), em.alloc("var")
     with em.counted_loop(b, c32(0), c32(len(d.nodes))) as i:
         b.store(b.call(alloc_node, [net, tm]), b.gep(nodes, [i]))
@@ -125,4 +134,5 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
         k = b.add(c32(base), b.mul(i, c32(2)))
         b.call(link, [net, tm, relocate(entry(k)), relocate(entry(b.add(k, c32(1))))])
     b.call(link, [net, tm, relocate(entry(c32(ports - 1))), target])
+    b.call(em.declare("free", ir.VoidType(), [i8p]), [b.bitcast(scratch, i8p)])
     b.ret_void()

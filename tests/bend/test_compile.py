@@ -146,3 +146,28 @@ def main():
     assert messages[0].startswith("recursion cycle: loop -> loop")
     assert messages[1].startswith("recursion cycle: ping -> pong -> ping")
     assert [d.span.line_col()[0] for d in sorted(warnings, key=lambda d: d.message)] == [2, 5]
+
+
+LONG_LITERALS = """
+def f(x):
+  return x + 1
+
+def main():
+  y = 7
+  return (f(1), ("%s", [%s], [%s]))
+""" % ("ab" * 150, ", ".join(str(i) for i in range(300)), ", ".join(["f(y)", "y", "List/Nil", "'x'", '"s"'] * 30))
+
+
+def test_long_literals_make_the_same_net_as_short_ones(monkeypatch):
+    # bend.desugar.literals keeps long literals of the entry point flat; the net must be the one
+    # their chains of constructor applications make
+    from bend.desugar import literals
+
+    flat = compile_bend(LONG_LITERALS).hvm
+    monkeypatch.setattr(literals, "LONG", 10**9)
+    chained = compile_bend(LONG_LITERALS).hvm
+    assert set(flat.defs) == set(chained.defs)
+    for name in flat.defs:
+        assert flat.defs[name].net == chained.defs[name].net, name
+    result = run_bend(LONG_LITERALS)
+    assert result.text.startswith('(2, ("abab') and result.text.endswith(', 8, 7, [], 120, "s"])))')
