@@ -286,7 +286,7 @@ class FunParser:
         first = self.peek()
         if first.text in FUN_OPERATORS and first.kind == "OP" and not (
             first.text in ("+", "-") and self.signed_number_follows()
-        ) and not (first.text == "*" and self.at(")", 1)):
+        ) and not (first.text == "*" and (self.at(")", 1) or self.at(",", 1))):
             self.advance()
             operands = []
             while not self.at(")"):
@@ -375,7 +375,7 @@ class FunParser:
         return term
 
     def parse_scrutinee_header(self, value=None):
-        """`x`, `x = e` or `e`, then an optional `with a, b = v`: (scrutinee, bind, with).
+        """`x`, `x = e` or `e`, then an optional `with a, b = v` (or `with a b`): (scrutinee, bind, with).
 
         `value` parses the terms (fun terms by default; imp passes its expression parser).
         """
@@ -390,7 +390,7 @@ class FunParser:
             while True:
                 name = self.expect_name("a name after `with`")
                 with_.append((name.text, value() if self.accept("=") else None))
-                if not self.accept(","):
+                if not self.accept(",") and self.peek().kind != "NAME":  # (Bend also writes `with a b`)
                     break
         return scrutinee, bind, with_
 

@@ -10,6 +10,7 @@ Out: text. Terms are printed on one line each (rules, one per line); objects and
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from bend import ast
 from bend.deep import deep
@@ -50,13 +51,18 @@ def _positional(mantissa: str, exponent: int) -> str:
     return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
+# what Bend (Rust's `{:?}` of a string) writes as `\u{hex}`: control, format, private, unassigned,
+# separators other than the space, and combining marks (which would join the character before)
+UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs", "Mn", "Me"}
+
+
 def show_string(text: str) -> str:
     out = []
     for c in text:
         if c in ESCAPES:
             out.append(ESCAPES[c])
-        elif ord(c) < 32 or ord(c) == 127:
-            out.append(f"\\u{{{ord(c):X}}}")
+        elif c != " " and unicodedata.category(c) in UNPRINTABLE:
+            out.append(f"\\u{{{ord(c):x}}}")
         else:
             out.append(c)
     return '"' + "".join(out) + '"'

@@ -185,3 +185,26 @@ def test_signed_numbers():
     term = body("f = (+ -1 +2)")
     assert term == ast.Oper("+", ast.Num(N.new_i24(-1)), ast.Num(N.new_i24(2)))
     assert body("f = (-1 2)") == ast.App(ast.Num(N.new_i24(-1)), ast.Num(N.new_u24(2)))
+
+
+def test_with_clause_names_separated_by_spaces_as_bend_writes_them():
+    assert body("f = λc λa λb switch c with a b { 0: a; _: b }") == body(
+        "f = λc λa λb switch c with a, b { 0: a; _: b }")
+    assert body("def f(c, a, b):\n  switch c with a b:\n    case 0:\n      return a\n    case _:\n      return b\n") == \
+        body("f = λc λa λb switch c with a, b { 0: a; _: b }").body.body.body
+
+
+def test_a_tuple_may_start_with_an_eraser():
+    assert body("f = (*, 2)") == ast.Tuple([ast.Era(), ast.Num(N.new_u24(2))])
+    assert body("f = (* 1 2)") == ast.Oper("*", ast.Num(N.new_u24(1)), ast.Num(N.new_u24(2)))
+
+
+def test_strings_print_as_bend_prints_them():
+    from bend.frontend.printer import show_string
+
+    assert show_string("a\n\"'\\\0") == '"a\\n\\"\'\\\\\\0"'
+    # combining marks, format characters, controls: escaped as `\u{hex}` (lowercase, as Rust writes)
+    assert show_string("x\u0afey\u200bz\x7f") == '"x\\u{afe}y\\u{200b}z\\u{7f}"'
+    assert show_string("λ café 日本") == '"λ café 日本"'
+    text = "a\u0afe\u200b"
+    assert body("f = " + show_string(text)) == ast.Str(text)
