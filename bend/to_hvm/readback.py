@@ -107,7 +107,7 @@ class Reader:
 
     def read(self, port: int, partial_ok: bool = False):
         if port < 0:
-            return ast.Var("<invalid>")
+            return ast.Var("<Invalid>")
         if port in self.reading:
             return ast.Var("<cycle>")
         self.reading.add(port)
@@ -129,7 +129,7 @@ class Reader:
         if kind == REF:
             return ast.Ref(self.values[n])
         if kind == ROOT:
-            return ast.Var("<invalid>")
+            return ast.Var("<Invalid>")
         if kind == Tag.CON:
             if slot == 0:
                 return self.lambda_or_pair(n)
@@ -148,7 +148,7 @@ class Reader:
         if kind == Tag.OPR:
             if slot == 2:
                 return self.operation(n)
-            return ast.Var("<invalid>")
+            return ast.Var("<Invalid>")
         if kind == Tag.SWI:
             if slot == 2:
                 arms = self.peer[3 * n + 1]
@@ -156,8 +156,8 @@ class Reader:
                 if arms % 3 == 0 and self.kinds[arms // 3] == Tag.CON:
                     zero, succ = self.read(self.peer[arms + 1]), self.read(self.peer[arms + 2])
                 return ast.Swi(self.read(self.peer[3 * n]), zero, succ)
-            return ast.Var("<invalid>")
-        return ast.Var("<invalid>")
+            return ast.Var("<Invalid>")
+        return ast.Var("<Invalid>")
 
     def lambda_or_pair(self, n: int):
         binder = 3 * n + 1
@@ -187,10 +187,10 @@ class Reader:
             if tag == numbers.SYM and payload in numbers.OPERATOR_SYMBOLS:
                 return Partial(SYMBOL_OF[payload], x)
             k = ast.Num(numbers.new_u24(payload))  # (the constant's type is not kept: shown as u24)
-            if tag in UNFLIPPED:  # `(op x k)` rides on k as `[flipped-op k]`
+            if tag in UNFLIPPED and UNFLIPPED[tag] != tag:  # `(op x k)` rides on k as `[flipped-op k]`
                 return ast.Oper(SYMBOL_OF[UNFLIPPED[tag]], x, k)
-            if tag in SYMBOL_OF:  # `(op k x)`: k is the left operand
-                return ast.Oper(SYMBOL_OF[tag], k, x)
+            if tag in SYMBOL_OF:  # `(op k x)`: k is the left operand (of a commutative op: either, shown
+                return ast.Oper(SYMBOL_OF[tag], k, x)  # first as Bend shows it)
         return ast.Oper("?", x, y)
 
 
@@ -346,7 +346,7 @@ def resugar(t):
             break
         spine.append((t, found[0], found[1][0]))
         t = found[1][1]
-    end = resugar_end(t)
+    end = resugar_end(t, ends_a_chain=bool(spine))
     sugared = None  # the sugared tail being built, items last-first: ("str", chars) or ("list", items)
     if type(end) is ast.Str:
         sugared = ("str", list(reversed(end.text)))
@@ -378,12 +378,14 @@ def sugared_term(sugared):
     return ast.Str("".join(items)) if kind == "str" else ast.List(items)
 
 
-def resugar_end(t):
-    """The term at the end of a chain (or any term that is not a String/List constructor)."""
+def resugar_end(t, ends_a_chain: bool):
+    """The term at the end of a chain (or any term that is not a String/List constructor). A
+    nil is `""` or `[]` when it is a reference, or ends a chain; alone, a λ-encoded nil stays as
+    it is (`λa (a List/Nil/tag)`), as Bend shows it."""
     ast.map_subterms(t, resugar)
     if type(t) is ast.Ref and t.name in ("String/Nil", "List/Nil"):
         return ast.Str("") if t.name == "String/Nil" else ast.List([])
-    found = constructor(t)
+    found = constructor(t) if ends_a_chain else None
     if found is not None and found[0] in ("String/Nil/tag", "List/Nil/tag") and not found[1]:
         return ast.Str("") if found[0] == "String/Nil/tag" else ast.List([])
     return t
@@ -477,4 +479,4 @@ def _show(t) -> str:
         return f"({t.op} {_show(t.left)} {_show(t.right)})"
     if cls is ast.Swi:
         return f"switch {_show(t.scrutinee)} {{0: {_show(t.zero)}; _: {_show(t.succ)}}}"
-    return "<invalid>"
+    return "<Invalid>"
