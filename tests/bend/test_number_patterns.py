@@ -55,13 +55,13 @@ numbers = st.integers(0, 200) | st.integers(MASK - 3, MASK)
 @given(cases=st.lists(st.tuples(numbers, st.integers(0, 99)), min_size=1, max_size=6),
        default=st.tuples(st.integers(0, 5), st.integers(0, 99)),
        probes=st.lists(numbers, min_size=1, max_size=6))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 def test_number_patterns(cases, default, probes):
     check(cases, default, probes + [n for n, _ in cases])
 
 
 @given(cases=st.lists(st.tuples(st.sampled_from("0123456789abcxyz"), st.integers(0, 99)), min_size=1, max_size=5),
        probes=st.lists(st.sampled_from("0123456789abcxyz!"), min_size=1, max_size=5))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 def test_char_patterns(cases, probes):
     check([(ord(c), out) for c, out in cases], (1, 0), [ord(p) for p in probes], chars=True)
