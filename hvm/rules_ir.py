@@ -122,6 +122,17 @@ class RuleEmitter:
     def snd(b, pair):
         return b.trunc(b.lshr(pair, c64(32)), I32)
 
+    def relocate(self, b, p, nloc, vloc):
+        """A definition's port as its copy's: VAR v -> VAR vloc[v], a node i -> the same tag at
+        nloc[i], others as they are (`nloc`, `vloc`: i32 arrays of the slots the copy got)."""
+        tag, val = self.tag(b, p), self.val(b, p)
+        is_var = b.icmp_unsigned("==", tag, c32(VAR))
+        is_node = b.icmp_unsigned(">=", tag, c32(CON))
+        var_index = b.load(b.gep(vloc, [b.zext(b.select(is_var, val, c32(0)), I64)], inbounds=True))
+        node_index = b.load(b.gep(nloc, [b.zext(b.select(is_node, val, c32(0)), I64)], inbounds=True))
+        moved = b.or_(b.shl(b.select(is_var, var_index, node_index), c32(3)), tag)
+        return b.select(b.or_(is_var, is_node), moved, p)
+
     # -- the rules (a has the smaller tag)
 
     def rule_fn(self, name: str):

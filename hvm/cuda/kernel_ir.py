@@ -819,13 +819,7 @@ class KernelEmitter(RuleEmitter):
                 return b.load(b.gep(ports, [k], inbounds=True))
 
             def relocate(p):
-                tag, val = self.tag(b, p), self.val(b, p)
-                is_var = b.icmp_unsigned("==", tag, c32(VAR))
-                is_node = b.icmp_unsigned(">=", tag, c32(CON))
-                vi = b.load(b.gep(vloc, [b.zext(b.select(is_var, val, c32(0)), I64)], inbounds=True))
-                ni = b.load(b.gep(nloc, [b.zext(b.select(is_node, val, c32(0)), I64)], inbounds=True))
-                moved = b.or_(b.shl(b.select(is_var, vi, ni), c32(3)), tag)
-                return b.select(b.or_(is_var, is_node), moved, p)
+                return self.relocate(b, p, nloc, vloc)
 
             with self.counted_loop(b, c64(0), nvars) as j:
                 vi = b.load(b.gep(vloc, [j], inbounds=True))

@@ -115,14 +115,7 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
         return b.load(b.gep(table, [k], inbounds=True))
 
     def relocate(p):
-        tag, val = em.tag(b, p), em.val(b, p)
-        is_var = b.icmp_unsigned("==", tag, c32(VAR))
-        is_node = b.icmp_unsigned(">=", tag, c32(CON))
-        var_index = b.load(b.gep(vars_, [b.select(is_var, val, c32(0))]))
-        node_index = b.load(b.gep(nodes, [b.select(is_node, val, c32(0))]))
-        index = b.select(is_var, var_index, node_index)
-        moved = b.or_(b.shl(index, c32(3)), tag)
-        return b.select(b.or_(is_var, is_node), moved, p)
+        return em.relocate(b, p, nodes, vars_)
 
     with em.counted_loop(b, c32(0), c32(len(d.nodes))) as i:
         k = b.mul(i, c32(2))
