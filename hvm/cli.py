@@ -18,9 +18,13 @@ from rich.text import Text
 
 from hvm.errors import HvmError, render
 
+HVM2_VERSION = "2.0.22"  # the version of HVM2 whose behaviour this runtime follows
+
 app = typer.Typer(
     name="hvm",
-    help="Run HVM2 interaction nets (.hvm files).",
+    help="Run HVM2 interaction nets (.hvm files). Every run command performs the program's IO as HVM2 "
+         "does: a result that is an IO call (print, files, time, dynamic libraries) is carried out and the "
+         "run goes on; the final result is printed.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -112,12 +116,15 @@ def memory_limit(text: str | None, maximum: int | None = None) -> int | None:
 
 
 def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rules: bool = False, **options) -> None:
+    from hvm.io import run_io
     from hvm.runtime import get_backend
     from hvm.syntax import show_tree
 
     book = load(file)
     try:
-        result = get_backend(backend_name).run(book, memory=memory, **options)
+        # As HVM2 does, always through the IO loop: a net whose result is an IO call (HVM2's
+        # numeric tags and IO/MAGIC) has its effects performed; any other result is printed as is.
+        result = run_io(get_backend(backend_name), book, memory=memory, **options)
     except HvmError as err:
         fail(err)
     except MemoryError:
@@ -141,6 +148,27 @@ def print_stats(s, stats: bool, rules: bool = False) -> None:
                 print(f"- {rule}: {count}")
         for name, count in s.extra.items():  # a backend's own figures (GPU: LEAKS, TURNS)
             print(f"- {name.upper()}: {count}")
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bend-hvm")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+def show_version(value: bool) -> None:
+    if value:
+        print(f"hvm {package_version()} (bend-hvm, a Python implementation of HVM2 {HVM2_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: Annotated[bool, typer.Option(
+        "--version", "-V", callback=show_version, is_eager=True, help="Print the version and exit.")] = False) -> None:
+    """Run HVM2 interaction nets (.hvm files)."""
 
 
 @app.command("run-py")
@@ -224,6 +252,14 @@ def gen_cu(file: FileArg, arch: ArchOpt = None) -> None:
 
     book = load(file)
     print(render(book, ptx_arch(arch)), end="")
+
+
+@app.command("ffi-header")
+def ffi_header() -> None:
+    """Print hvm.h: the C API (HVM2's) that a dynamic library for IO/DyLib/call is written against."""
+    from hvm.ffi import HEADER
+
+    print(HEADER, end="")
 
 
 @app.command("check")

@@ -2,7 +2,7 @@
 
 In:  a backend, a book and its entry; the streams the program's stdin, stdout and stderr are.
 Out: RunResult: the final normal form (the finished action, `IO/Done`) with the statistics of
-     every run added up. Raises HvmError for an effect that is not supported.
+     every run added up. Raises HvmError when a run reaches a limit, or a foreign function misbehaves.
 
 An IO value is a constructor in Bend's num-scott encoding, `λk (k tag field...)`, read from the
 result tree: tag 0 is `IO/Done { magic, expr }` (finished), tag 1 is
@@ -28,6 +28,8 @@ u24, high and low), SLEEP (hi, lo) nanoseconds. Tuples are right-nested pairs. A
 e.g. +2 for a missing file, +9 for a descriptor that is not open, +22 for an unknown mode);
 `Result/Err IOError/Type` for an argument of the wrong shape; `Result/Err IOError/Name` for an
 unknown primitive. Descriptors 0, 1, 2 are the host's streams: closing them does nothing.
+DL_OPEN (path, lazy), DL_CALL (handle, (name, arg)) and DL_CLOSE handle open, call and close
+dynamic libraries with HVM2's C calling convention (hvm/ffi.py).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from dataclasses import dataclass, field
 
 from hvm import numbers
 from hvm.book import Book, Era, Net, Node, Num, Redex, Ref, Tag, Tree, Var
-from hvm.errors import HvmError, LimitError
+from hvm.errors import LimitError
 from hvm.runtime import RunResult, Stats
 
 MAGIC = (0xD0CA11, 0xFF1FF1)
@@ -63,6 +65,7 @@ class Host:
     stdout: object = None
     stderr: object = None
     files: dict = field(default_factory=dict)
+    dylibs: dict = field(default_factory=dict)  # open dynamic libraries: handle (0..255) -> dlopen's handle
 
     def __post_init__(self):
         self.files = {0: self.stdin or sys.stdin.buffer, 1: self.stdout or sys.stdout.buffer,
@@ -73,6 +76,10 @@ class Host:
             if fd > 2:
                 f.close()
                 del self.files[fd]
+        if self.dylibs:
+            from hvm import ffi
+
+            ffi.close_all(self)
 
 
 def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, **options) -> RunResult:
@@ -292,9 +299,6 @@ def perform(host: Host, reader: Reader, func: str, argm: Tree) -> Tree:
     """The answer to one IO call (a Result tree)."""
     primitive = PRIMITIVES.get(func)
     if primitive is None:
-        if func.startswith("DL_"):
-            raise HvmError(f"not supported yet: dynamic libraries (the IO call {func})",
-                           hint="IO/DyLib needs HVM2's C ABI, which this runtime does not have")
         return reader.error(ERROR_NAME)
     try:
         return primitive(host, reader, argm)
@@ -382,7 +386,26 @@ def do_sleep(host, reader, argm):
     return reader.ok(Era())
 
 
+def do_dl_open(host, reader, argm):
+    from hvm import ffi
+
+    return ffi.dl_open(host, reader, argm)
+
+
+def do_dl_call(host, reader, argm):
+    from hvm import ffi
+
+    return ffi.dl_call(host, reader, argm)
+
+
+def do_dl_close(host, reader, argm):
+    from hvm import ffi
+
+    return ffi.dl_close(host, reader, argm)
+
+
 PRIMITIVES = {
     "READ": do_read, "WRITE": do_write, "OPEN": do_open, "CLOSE": do_close, "FLUSH": do_flush,
     "SEEK": do_seek, "GET_TIME": do_get_time, "SLEEP": do_sleep,
+    "DL_OPEN": do_dl_open, "DL_CALL": do_dl_call, "DL_CLOSE": do_dl_close,  # hvm/ffi.py
 }
