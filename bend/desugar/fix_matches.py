@@ -92,8 +92,12 @@ class Fixer:
 
     def irrefutable(self, t, name, scrutinee):
         """A match whose first arm takes anything: that arm, with its variable bound."""
+        first = t.arms[0].pattern
+        hint = (f"`{first}` is not a constructor, so it names whatever is matched; to match constructors, define "
+                f"them in a `type` (or use `let` to name a value)") if first != "_" else None
         for arm in t.arms[1:]:
-            self.ctx.diagnostics.warning("this case is never reached: the case before it matches anything", arm.span)
+            self.ctx.diagnostics.warning("irrefutable match: this case is never reached, the case before it matches "
+                                         "anything", arm.span, hint=hint)
         arm = t.arms[0]
         body = arm.body
         if arm.pattern != "_":

@@ -8,7 +8,8 @@ Out: the same Book with the definitions the entry point reaches and those the us
      constructor's arguments unless it is a nullary constructor, a lambda's body) is replaced by
      the definition's body, once per
      definition along a path (a recursive one is expanded once, as Bend does): `main = xs`
-     prints the list, not `xs`. Unscoped variables in an expanded body get fresh names.
+     prints the list, not `xs`. Unscoped variables in an expanded body get fresh names. Then
+     the combinators floated out of it are put back (see expand_floated).
 """
 
 from __future__ import annotations
@@ -69,7 +70,20 @@ def expand_main(book: ast.Book, ctx) -> None:
     if main is None:
         return
     rule = main.rules[0]
-    rule.body = expand(rule.body, book, ctx, [ctx.entry])
+    rule.body = expand_floated(expand(rule.body, book, ctx, [ctx.entry]), book)
+
+
+def expand_floated(t, book: ast.Book):
+    """Each reference to a combinator floated out of `main` (`main__C0`, and those floated out
+    of what was expanded into it) replaced by its body, anywhere in `main`: the entry point
+    computes its result strictly, as Bend's does."""
+    def visit(x):
+        while type(x) is ast.Ref and "__C" in x.name and x.name in book.defs:
+            x = clone(book.defs[x.name].rules[0].body)
+        ast.map_subterms(x, visit)
+        return x
+
+    return visit(t)
 
 
 LITERAL_CONSTRUCTORS = {ast.Str: ("String/Cons", "String/Nil"), ast.List: ("List/Cons", "List/Nil")}

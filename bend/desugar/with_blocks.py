@@ -27,6 +27,8 @@ def desugar(t, monad: str | None, ctx):
     cls = type(t)
     if cls is ast.With:
         body = desugar(t.body, t.typ, ctx)
+        if f"{t.typ}/wrap" not in ctx.book.defs:  # (a use of `wrap` without one is an error already)
+            return body
         return ast.Use("wrap", ast.Ref(f"{t.typ}/wrap", t.span), body, t.span)
     if cls is ast.Ask:
         value = desugar(t.value, monad, ctx)

@@ -1,16 +1,18 @@
 """Read a result net back as a Bend term, and print it as Bend does.
 
 In:  the hvm tree a backend read back at the root (hvm.book trees: nodes, leaves, wires).
-Out: a term (bend.ast: Lam, App, Tuple, Sup, Num, Ref, Era, Var, Oper, Swi, Let for dups,
+Out: a term (bend.ast: Lam, App, Tuple, Sup, Num, Ref, Era, Var, Link, Oper, Switch,
      Str and List for resugared strings and lists) and its text (`show`).
 
-A CON node met at its principal port is a lambda when its first aux port is a variable
-used in its body (or an eraser), and a pair otherwise; met at its third port it is an
-application. A DUP node met at its principal port is a superposition; met at an aux port it
-is one of the two results of a duplication, read as `let {a b} = value;` at the start of the
-innermost lambda whose variable the value uses (or of the whole term). Variables are named a,
-b, c, ... in the order their binders are printed. References to generated definitions are
-expanded (see expand_generated).
+As Bend's (non-linear) readback does: a CON node met at its principal port is a pair when
+its first aux port holds a closed tree (no wire leaving it) other than an eraser, and a lambda
+otherwise; met at its third port it is an application. A DUP node met at an aux port is one
+of the two copies of what it duplicates: the value at its principal port is read in its place
+(both copies read the same), remembering which side was taken, so that a superposition met on
+the way gives back that side. A superposition met otherwise is `{a b}`. A switch reads as
+`switch a = a { 0: z; _: s; }`, its default arm's predecessor shown as `a-1`. Variables are
+named a, b, c, ... in the order their binders are printed. References to generated
+definitions are expanded (see expand_generated).
 
 Constructors of the builtin String and List types are shown as `"text"` and `[1, 2]`; other
 data types stay as Bend shows them, `λa (a Type/Ctor/tag fields...)`.
@@ -39,20 +41,14 @@ def readback(tree: Tree, book: ast.Book | None = None):
 
 def _readback(tree: Tree, book: ast.Book | None):
     reader = Reader(tree)
-    term = place_dups(reader.read(reader.peer[0]), reader.dups)
+    term = reader.read(reader.peer[0])
     if book is not None:
         term = expand_generated(term, book)
     term = resugar(term)
+    show_predecessors(term)
     mark_unscoped(term)
     name_vars(term)
     return term
-
-
-class Dup:
-    __slots__ = ("names", "value")
-
-    def __init__(self, names):
-        self.names, self.value = names, None
 
 
 class Reader:
@@ -66,9 +62,8 @@ class Reader:
         self.build(tree, 0)
         self.binder_ids: dict[int, str] = {}  # port 3n+1 of a lambda -> its variable's id
         self.used: set[int] = set()
-        self.reading: set[int] = set()
-        self.dup_of: dict[int, Dup] = {}
-        self.dups: list[Dup] = []
+        self.reading: set = set()  # (port, dup path) pairs being read: a cycle reads as <cycle>
+        self.dup_path: list[int] = []  # the aux slot (1 or 2) taken at each DUP passed through
         self.count = 0
 
     def connect(self, a: int, b: int) -> None:
@@ -108,13 +103,14 @@ class Reader:
     def read(self, port: int, partial_ok: bool = False):
         if port < 0:
             return ast.Var("<Invalid>")
-        if port in self.reading:
+        key = (port, tuple(self.dup_path))
+        if key in self.reading:
             return ast.Var("<cycle>")
-        self.reading.add(port)
+        self.reading.add(key)
         try:
             term = self.read_port(port)
         finally:
-            self.reading.discard(port)
+            self.reading.discard(key)
         if type(term) is Partial and not partial_ok:  # an operator still waiting for its operand
             return ast.Oper(term.op, term.left, ast.Var("_"))
         return term
@@ -138,37 +134,75 @@ class Reader:
             return ast.App(self.read(self.peer[3 * n]), self.read(self.peer[3 * n + 1]))
         if kind == Tag.DUP:
             if slot == 0:
-                return ast.Sup([self.read(self.peer[3 * n + 1]), self.read(self.peer[3 * n + 2])])
-            dup = self.dup_of.get(n)
-            if dup is None:
-                dup = self.dup_of[n] = Dup([self.fresh(), self.fresh()])
-                dup.value = self.read(self.peer[3 * n])
-                self.dups.append(dup)  # after the dups its value uses
-            return ast.Var(dup.names[slot - 1])
+                return self.superposition(n)
+            self.dup_path.append(slot)  # one copy of the value: read the value itself
+            try:
+                return self.read(self.peer[3 * n])
+            finally:
+                self.dup_path.pop()
         if kind == Tag.OPR:
             if slot == 2:
                 return self.operation(n)
             return ast.Var("<Invalid>")
         if kind == Tag.SWI:
             if slot == 2:
+                scrutinee = self.read(self.peer[3 * n])
                 arms = self.peer[3 * n + 1]
-                zero, succ = ast.Era(), ast.Era()
-                if arms % 3 == 0 and self.kinds[arms // 3] == Tag.CON:
-                    zero, succ = self.read(self.peer[arms + 1]), self.read(self.peer[arms + 2])
-                return ast.Swi(self.read(self.peer[3 * n]), zero, succ)
+                if arms < 0 or arms % 3 or self.kinds[arms // 3] != Tag.CON:
+                    return ast.Var("<Invalid>")
+                zero, succ = self.read(self.peer[arms + 1]), self.read(self.peer[arms + 2])
+                bind = scrutinee.name if type(scrutinee) is ast.Var else self.fresh()
+                return ast.Switch(scrutinee, bind, [], [zero, succ])
             return ast.Var("<Invalid>")
         return ast.Var("<Invalid>")
 
+    def superposition(self, n: int):
+        """A DUP node met at its principal port: the side a DUP passed through on the way here
+        took, or `{a b}` (just `a` when both sides are the two ports of one more DUP node)."""
+        if self.dup_path:
+            slot = self.dup_path.pop()
+            try:
+                return self.read(self.peer[3 * n + slot])
+            finally:
+                self.dup_path.append(slot)
+        first, second = self.peer[3 * n + 1], self.peer[3 * n + 2]
+        if first >= 0 and first % 3 == 1 and second == first + 1 and self.kinds[first // 3] == Tag.DUP:
+            return self.read(self.peer[first - 1])
+        return ast.Sup([self.read(first), self.read(second)])
+
     def lambda_or_pair(self, n: int):
         binder = 3 * n + 1
+        if self.closed(self.peer[binder]):
+            return ast.Tuple([self.read(self.peer[binder]), self.read(self.peer[3 * n + 2])])
         name = self.binder_ids.get(binder) or self.binder_ids.setdefault(binder, self.fresh())
         body = self.read(self.peer[3 * n + 2])
         first = self.peer[binder]
-        if binder in self.used:
-            return ast.Lam(ast.PVar(name), body)
         if first >= 0 and self.kinds[first // 3] == ERA:
             return ast.Lam(ast.PEra(), body)
-        return ast.Tuple([self.read(first), body])
+        return ast.Lam(ast.PVar(name), body)
+
+    def closed(self, port: int) -> bool:
+        """Whether the tree hanging at `port` is closed (every wire leaving one of its aux ports
+        comes back into it) and not an eraser: then the CON node above it is a pair."""
+        if port < 0 or port % 3 or self.kinds[port // 3] in (ERA, ROOT):
+            return False
+        wires: set[int] = set()
+        stack = [port]
+        while stack:
+            q = stack.pop()
+            if q < 0 or q == 0:
+                return False
+            if q % 3 == 0:
+                if self.kinds[q // 3] not in (ERA, NUM, REF):
+                    stack.append(self.peer[q + 1])
+                    stack.append(self.peer[q + 2])
+            elif q in wires or self.peer[q] in wires:
+                wires.discard(q)
+                wires.discard(self.peer[q])
+            else:
+                wires.add(q)
+                wires.add(self.peer[q])
+        return not wires
 
     def binder_use(self, port: int):
         name = self.binder_ids.get(port)
@@ -209,42 +243,25 @@ for _op in INTEGER_COMMUTATIVE:
     UNFLIPPED[_op] = _op
 
 
-# -- where dups go
+# -- switches
 
 
-def place_dups(term, dups: list):
-    """Put each `let {a b} = value;` at the start of the body of the innermost lambda that binds
-    a variable its value uses (or of the whole term), after the dups it depends on."""
-    if not dups:
-        return term
-    depth_of: dict[str, tuple[int, object]] = {}  # variable -> (depth, the Lam that binds it)
-
-    def walk(t, depth: int) -> None:
-        if type(t) is ast.Lam and type(t.pattern) is ast.PVar:
-            depth_of[t.pattern.name] = (depth, t)
-            depth += 1
-        for sub in ast.subterms(t):
-            walk(sub, depth)
-
-    walk(term, 1)
-    top = object()
-    placed: dict[int, list] = {}  # id of the target Lam (or of `top`) -> [(target, dup)]
-    for dup in dups:
-        used = [depth_of[v] for v in (x.name for x in ast.descendants(dup.value) if type(x) is ast.Var) if v in depth_of]
-        depth, target = max(used, key=lambda x: x[0], default=(0, top))
-        for name in dup.names:
-            depth_of[name] = (depth, target)
-        placed.setdefault(id(target), []).append((target, dup))
-    for group in placed.values():
-        target = group[0][0]
-        body = term if target is top else target.body
-        for _, dup in reversed(group):
-            body = ast.Let(ast.PSup([ast.PVar(dup.names[0]), ast.PVar(dup.names[1])]), dup.value, body)
-        if target is top:
-            term = body
-        else:
-            target.body = body
-    return term
+def show_predecessors(term) -> None:
+    """`switch a = a { 0: z; _: λp s; }`: the default arm's λ goes, and `p` is shown as `a-1`
+    (as Bend reads a switch back)."""
+    for t in list(ast.descendants(term)):
+        if type(t) is not ast.Switch:
+            continue
+        succ = t.arms[1]
+        if type(succ) is not ast.Lam:
+            continue
+        if type(succ.pattern) is ast.PVar:
+            old, new = succ.pattern.name, f"{t.bind}-1"
+            for x in ast.descendants(succ.body):
+                if type(x) is ast.Var and x.name == old:
+                    x.name = new
+        if type(succ.pattern) in (ast.PVar, ast.PEra):
+            t.arms[1] = succ.body
 
 
 def mark_unscoped(term) -> None:
@@ -262,10 +279,6 @@ def mark_unscoped(term) -> None:
         if cls is ast.Lam and type(t.pattern) is ast.PVar:
             binders[t.pattern.name] = t
             walk(t.body, scope | {t.pattern.name})
-            return
-        if cls is ast.Let:
-            walk(t.value, scope)
-            walk(t.body, scope | {p.name for p in t.pattern.items})
             return
         for sub in ast.subterms(t):
             walk(sub, scope)
@@ -407,11 +420,11 @@ def name_vars(t) -> None:
         cls = type(x)
         if cls is ast.Lam and type(x.pattern) in (ast.PVar, ast.PLink):
             x.pattern.name = name(x.pattern.name)
-        elif cls is ast.Let:
-            for p in x.pattern.items:
-                p.name = name(p.name)
         elif cls in (ast.Var, ast.Link) and x.name.startswith("%"):
-            x.name = name(x.name)
+            base, minus, rest = x.name.partition("-")  # `%3-1`: a switch's predecessor
+            x.name = name(base) + minus + rest
+        elif cls is ast.Switch and x.bind.startswith("%"):
+            x.bind = name(x.bind)
         for sub in ast.subterms(x):
             visit(sub)
 
@@ -472,11 +485,9 @@ def _show(t) -> str:
         return show_string(t.text)
     if cls is ast.List:
         return "[" + ", ".join(_show(x) for x in t.items) + "]"
-    if cls is ast.Let:
-        names = " ".join(p.name for p in t.pattern.items)
-        return f"let {{{names}}} = {_show(t.value)}; {_show(t.body)}"
     if cls is ast.Oper:
         return f"({t.op} {_show(t.left)} {_show(t.right)})"
-    if cls is ast.Swi:
-        return f"switch {_show(t.scrutinee)} {{0: {_show(t.zero)}; _: {_show(t.succ)}}}"
+    if cls is ast.Switch:
+        zero, succ = t.arms
+        return f"switch {t.bind} = {_show(t.scrutinee)} {{ 0: {_show(zero)}; _: {_show(succ)}; }}"
     return "<Invalid>"
