@@ -1,0 +1,102 @@
+"""A checker of the book between desugaring passes, as mypyc checks its IR: a pass that breaks
+what the passes after it rely on is caught where it does it, not as a wrong net later.
+
+In:  a Book after a pass (bend.desugar.pipeline.PASSES), the pass's name, the Ctx.
+Out: the problems found, as text (`<definition>: <what>`); none for a well-formed book.
+
+What holds depends on how far the pipeline has gone:
+- always: every reference names a definition (a native `hvm` one, or a constructor);
+- from `encode_matches` on (core terms only: Var, Link, Era, Num, Ref, Lam, App, Oper, Let,
+  Tuple, Sup, Swi, and the long literals Str and List): every variable is bound;
+- from `linearize_vars` on: each variable is used exactly once in its binder's scope (erased
+  ones are `*`), and each unscoped variable `$x` has one binder and at most one use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bend import ast
+
+CORE = (ast.Var, ast.Link, ast.Era, ast.Num, ast.Ref, ast.Lam, ast.App, ast.Oper, ast.Let, ast.Tuple, ast.Sup,
+        ast.Swi, ast.Str, ast.List)
+
+
+def validate(book: ast.Book, after: str, ctx=None) -> list[str]:
+    from bend.desugar.pipeline import PASSES
+
+    order = list(PASSES)
+    reached = order.index(after) if after in order else len(order)
+    core = reached >= order.index("encode_matches")
+    linear = reached >= order.index("linearize_vars")
+    ctors = set(ctx.ctors) if ctx is not None else {c.name for a in book.adts.values() for c in a.ctors}
+    problems: list[str] = []
+    for d in book.defs.values():
+        if d.builtin and not d.name.startswith("main"):  # (the prelude is checked by its own tests)
+            continue
+        found: list[str] = []
+        for rule in d.rules:
+            check_refs(rule.body, book, ctors, found)
+            if core:
+                check_core(rule.body, linear, found)
+        problems.extend(f"{d.name}: {p}" for p in found)
+    return problems
+
+
+def check_refs(term, book: ast.Book, ctors: set, found: list) -> None:
+    for t in ast.descendants(term):
+        if type(t) is ast.Ref and t.name not in book.defs and t.name not in book.hvm_defs and t.name not in ctors:
+            found.append(f"unknown reference `{t.name}`")
+
+
+def check_core(term, linear: bool, found: list) -> None:
+    uses: Counter = Counter()  # binder (its pattern's id and the name) -> the uses it binds
+    links_bound: Counter = Counter()
+    links_used: Counter = Counter()
+    stack = [(term, {})]  # (term, the binders in scope: name -> binder)
+    while stack:
+        t, scope = stack.pop()
+        cls = type(t)
+        if cls not in CORE:
+            found.append(f"`{cls.__name__}` left in core terms")
+            continue
+        if cls is ast.Var:
+            if t.name not in scope:
+                found.append(f"unbound variable `{t.name}`")
+            else:
+                uses[scope[t.name]] += 1
+            continue
+        if cls is ast.Link:
+            links_used[t.name] += 1
+            continue
+        if cls is ast.Lam or cls is ast.Let:
+            names = binders(t.pattern, links_bound)
+            inner = dict(scope)
+            for name in names:
+                inner[name] = (id(t), name)
+                uses[inner[name]] += 0
+            if cls is ast.Let:
+                stack.append((t.value, scope))
+            stack.append((t.body, inner))
+            continue
+        for sub in ast.subterms(t):
+            stack.append((sub, scope))
+    if linear:
+        found.extend(f"`{name}` used {n} times" for (_, name), n in uses.items() if n != 1)
+        for name in links_bound.keys() | links_used.keys():
+            if links_bound[name] != 1 or links_used[name] > 1:
+                found.append(f"`${name}` bound {links_bound[name]} times, used {links_used[name]} times")
+
+
+def binders(pattern, links_bound: Counter) -> list[str]:
+    """The variables a Lam's or Let's pattern binds (its unscoped `$x` counted aside)."""
+    names, stack = [], [pattern]
+    while stack:
+        p = stack.pop()
+        if type(p) is ast.PVar:
+            names.append(p.name)
+        elif type(p) is ast.PLink:
+            links_bound[p.name] += 1
+        elif type(p) in (ast.PTuple, ast.PSup):
+            stack.extend(p.items)
+    return names
