@@ -6,16 +6,23 @@ Out: a Program: the merged Book (every item under its canonical name), for each 
      names it can see (its namespace: visible name -> canonical name), and all diagnostics.
 
 Canonical names: the prelude's and the main file's items keep their names; an item `x` of an
-imported file `lib/math.bend` is `lib/math/x`. Imports bind visible names to them (notes §1.8):
+imported file `lib/math.bend` is `lib/math/x`. Imports bind visible names to them, as Bend's do:
 
     from lib/math import sq, cube as c     sq -> lib/math/sq, c -> lib/math/cube
     from lib/math import *                  every name of the file, as it is
+    from lib import math                    (a file of the folder) math/sq, math/cube, ...
     from lib import *                       (a folder) every file's names as file/name
-    import lib/math                         math/sq, math/cube, ...
-    import lib/math as m                    m/sq, m/cube, ...
+    import lib/math [as m]                  = from lib import math [as m]: math/sq (m/sq), ...
 
-Importing a type imports its constructors. Paths starting with `./` or `../` are relative to
-the importing file, others to the main file's folder. An import cycle is an error.
+A name of a file imported whole that is the file's own name is bound without the prefix
+(`from types import List` binds `List` for `type List` of types/List.bend). Importing a type
+imports its constructors. A file `P.bend` and a folder `P/` may both exist: `from P import`
+looks in both, and a name found in both is an error. Paths starting with `./` or `../` are
+relative to the importing file, others to the main file's folder. As in Bend, an imported
+file's `..` stops at that folder (only the main file's own `../` may leave it), and a file is
+named by its path from there with what is left of its `..` dropped.
+Files may import each other; importing the main file is an error. Two imports binding one
+name to different items are an error, as are two items with one canonical name.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ class Module:
     book: ast.Book
     prefix: str  # prepended to its items' names to make them canonical ("" or "lib/math/")
     namespace: dict = field(default_factory=dict)  # visible name -> canonical name
+    place: str = ""  # where its file is, from the main file's folder ("../x" for a file outside it)
 
 
 @dataclass
@@ -78,9 +86,9 @@ def parse_file(path: Path, text: str, builtin: bool = False) -> tuple[ast.Book, 
 class Loader:
     def __init__(self, main_path: Path):
         self.root = main_path.resolve().parent
+        self.entry = main_path.stem  # the main file as a module path: importing it is an error
         self.diagnostics = Diagnostics()
         self.modules: dict[str, Module] = {}
-        self.loading: list[str] = []  # the import chain, to report cycles
 
     def load(self, main_path: Path, main_text: str | None = None) -> Program:
         prelude_book = self.load_prelude()
@@ -93,9 +101,7 @@ class Loader:
         self.diagnostics.extend(diagnostics)
         main = Module(MAIN_MODULE, main_path, book, "")
         self.modules[MAIN_MODULE] = main
-        self.loading.append(MAIN_MODULE)
         self.bind_module(main)
-        self.loading.pop()
         return self.merge()
 
     def load_prelude(self) -> ast.Book:
@@ -114,76 +120,135 @@ class Loader:
     # -- modules and their namespaces
 
     def bind_module(self, module: Module) -> None:
-        """Fill the module's namespace: the prelude, its own items, then what it imports."""
+        """Fill the module's namespace: the prelude, its own items, then what it imports.
+
+        A name two imports bind to different items is an error (which would a use mean?); an
+        import of a name the file defines itself gives way to the file's own, with a warning.
+        """
         namespace = dict(self.modules[PRELUDE_MODULE].namespace)
         for name in module.book.broken - {None}:  # a syntax error was reported there: do not repeat it
             namespace[name] = UNRESOLVED + name
-        for name in item_names(module.book):
+        own = set(item_names(module.book))
+        for name in own:
             namespace[name] = module.prefix + name
+        imported: dict[str, str] = {}  # visible name -> canonical name, by this module's imports
+        full_names = set()
         for imp in module.book.imports:
-            for visible, canonical in self.import_binds(module, imp).items():
-                if visible in namespace and namespace[visible] != canonical and visible in item_names(module.book):
-                    self.diagnostics.warning(f"the import of `{visible}` is shadowed by this file's own `{visible}`",
-                                             imp.span)
+            for visible, canonical in self.import_binds(module, imp):
+                if visible in own:
+                    if namespace[visible] != canonical:
+                        self.diagnostics.warning(f"the import of `{visible}` is shadowed by this file's own `{visible}`",
+                                                 imp.span)
                     continue
+                earlier = imported.get(visible)
+                if earlier not in (None, canonical) and not is_unresolved(earlier) and not is_unresolved(canonical):
+                    # (an error; if made a warning, as Bend's -W import-shadow does, the later one wins)
+                    self.diagnostics.error(
+                        f"the import of `{canonical}` as `{visible}` shadows the imported name `{earlier}`",
+                        imp.span, hint=f"import one of them under another name (`... import {visible} as other`), "
+                                       "or write its full name")
+                imported[visible] = canonical
                 namespace[visible] = canonical
+                full_names.add(canonical)
+        for canonical in full_names - set(namespace):  # what it imports, by full name too
+            if not is_unresolved(canonical):
+                namespace[canonical] = canonical
         module.namespace = namespace
 
-    def import_binds(self, module: Module, imp: ast.Import) -> dict:
-        base = module.path.resolve().parent if imp.path.startswith(".") else self.root
-        target = (base / imp.path).resolve()
-        if not target.name:
-            self.diagnostics.error(f"`{imp.path}` is not a module: it names the root of the file system", imp.span)
-            return self.unresolved(imp)
-        if imp.names == ["*"] and target.is_dir():
-            binds = {}
-            for file in sorted(target.glob("*.bend")):
-                sub = self.module_at(file, imp.span)
+    def import_binds(self, module: Module, imp: ast.Import) -> list[tuple[str, str]]:
+        """(visible name, canonical name) for each name the import binds, in order.
+
+        `import a/b [as c]` is `from a import b [as c]`. `from P import n` looks for `n` among
+        the names of the file P.bend and for a file n.bend in the folder P.
+        """
+        if imp.names is None:
+            folder, _, last = imp.path.rstrip("/").rpartition("/")
+            names = [(last, imp.alias)]
+        else:
+            folder, names = imp.path, imp.names
+        if names != ["*"] and any(name in ("", ".", "..") for name, _ in names):
+            self.diagnostics.error(f"`{imp.path}` is not a module: it names a folder, not a file", imp.span,
+                                   hint="import a file (`import lib/math`) or names from one (`from lib/math import sq`)")
+            return unresolved(names)
+        relative = imp.path.startswith(".")
+        key = normalize(f"{module_folder(module.key)}/{folder}" if relative else folder)
+        # where it is: as in Bend, the main file's `../` may leave its folder (the name stays `key`)
+        place = key
+        if relative and (module.key == MAIN_MODULE or module.place.startswith("..")):
+            place = normalize(f"{module.place.rpartition('/')[0]}/{folder}", keep_up=True)
+        file = None
+        if key and self.is_module(key, place):
+            file = self.module_at(key, imp.span, imp.path, place)
+            if file is None:
+                return unresolved(names)
+        folder_path = self.root / place
+        in_folder = folder_path.is_dir()
+        if file is None and not in_folder:
+            missing = self.file_of(place if imp.names is not None else normalize(f"{place}/{names[0][0]}", True))
+            self.diagnostics.error(f"cannot import `{imp.path}`: {missing} (no such file)", imp.span)
+            return unresolved(names)
+        file_names = item_names(file.book) if file else []
+        both = f"both the file `{key}.bend` and the folder `{key}/`"
+
+        if names == ["*"]:
+            stems = sorted(p.stem for p in folder_path.glob("*.bend")) if in_folder else []
+            clashes = [stem for stem in stems if stem in file_names]
+            binds = []
+            for stem in clashes:
+                self.diagnostics.error(f"{both} contain `{stem}`: `from {imp.path} import *` cannot take both",
+                                       imp.span, hint=f"rename one of the two `{stem}`")
+                binds.append((stem, UNRESOLVED + stem))
+            binds += [(name, file.prefix + name) for name in file_names if name not in clashes] if file else []
+            for stem in stems:
+                sub = None if stem in clashes else self.module_at(normalize(f"{key}/{stem}"), imp.span, None,
+                                                                  normalize(f"{place}/{stem}", True))
                 if sub is not None:
-                    binds.update({f"{file.stem}/{n}": sub.prefix + n for n in item_names(sub.book)})
+                    binds += whole_file_binds(sub, stem, None)
             return binds
-        imported = self.module_at(target.with_suffix(".bend"), imp.span, imp.path)
-        if imported is None:
-            return self.unresolved(imp)
-        names = item_names(imported.book)
-        if imp.names is None:  # import path [as alias]
-            alias = imp.alias or imp.path.rstrip("/").split("/")[-1]
-            return {name if name == alias else f"{alias}/{name}": imported.prefix + name for name in names}
-        if imp.names == ["*"]:
-            return {name: imported.prefix + name for name in names}
-        binds = {}
-        for name, alias in imp.names:
-            if name not in names:
-                self.diagnostics.error(f"`{imp.path}` has no definition, type or constructor `{name}`", imp.span,
-                                       did_you_mean(name, names))
-                binds[alias or name] = UNRESOLVED + name
-                continue
-            binds[alias or name] = imported.prefix + name
-            adt = imported.book.adts.get(name)
-            for ctor in adt.ctors if adt else []:  # a type brings its constructors
-                visible = (alias or name) + ctor.name[len(name):] if ctor.name.startswith(name + "/") else ctor.name
-                binds[visible] = imported.prefix + ctor.name
+
+        binds = []
+        for name, alias in names:
+            sub_key, sub_place = normalize(f"{key}/{name}"), normalize(f"{place}/{name}", True)
+            in_sub_file = in_folder and self.is_module(sub_key, sub_place)
+            if in_sub_file and name in file_names:
+                self.diagnostics.error(f"{both} contain `{name}`: which one this imports is ambiguous", imp.span,
+                                       hint=f"rename `{name}` in `{key}.bend` or the file `{sub_key}.bend`")
+                binds.append((alias or name, UNRESOLVED + name))
+            elif in_sub_file:
+                sub = self.module_at(sub_key, imp.span, sub_key, sub_place)
+                binds += whole_file_binds(sub, name, alias) if sub else [(alias or name, UNRESOLVED + name)]
+            elif name in file_names:
+                binds += item_binds(file, name, alias or name)
+            else:
+                if file is not None:
+                    self.diagnostics.error(f"`{imp.path}` has no definition, type or constructor `{name}`",
+                                           imp.span, did_you_mean(name, file_names))
+                else:
+                    what = f"`{imp.path}`" if imp.names is None else f"`{name}` from the folder `{imp.path}`"
+                    self.diagnostics.error(f"cannot import {what}: {self.file_of(sub_place)} (no such file)", imp.span)
+                binds.append((alias or name, UNRESOLVED + name))
         return binds
 
-    @staticmethod
-    def unresolved(imp: ast.Import) -> dict:
-        """What a failed import would have bound, bound to nothing: its uses are not errors again."""
-        if imp.names is None or imp.names == ["*"]:
-            return {}
-        return {alias or name: UNRESOLVED + name for name, alias in imp.names}
+    def file_of(self, key: str) -> Path:
+        return self.root / f"{key}.bend"
 
-    def module_at(self, file: Path, span: Span | None, written: str | None = None) -> Module | None:
-        """The module of `file`, parsed and bound on first use."""
-        try:
-            key = file.resolve().relative_to(self.root).with_suffix("").as_posix()
-        except ValueError:
-            key = file.resolve().with_suffix("").as_posix()
-        if key in self.loading:
-            cycle = " -> ".join([*self.loading[self.loading.index(key):], key])
-            self.diagnostics.error(f"import cycle: {cycle}", span, hint="move what both files need into a third one")
+    def is_module(self, key: str, place: str) -> bool:
+        return key == self.entry or self.file_of(place).is_file()
+
+    def module_at(self, key: str, span: Span | None, written: str | None = None,
+                  place: str | None = None) -> Module | None:
+        """The module `key` (its path from the main file's folder, without `.bend`; its file is
+        at `place`, the same but for the main file's `../`), parsed and bound on first use; None
+        (reported) if it cannot be read or is the main file. Files may import each other: a
+        module is known by its names before its own imports are bound."""
+        if key == self.entry:
+            self.diagnostics.error(f"cannot import `{written or key}`: it is the program's entry point, "
+                                   f"the main file `{key}.bend`", span,
+                                   hint="move what both files need into another file and import that")
             return None
         if key in self.modules:
             return self.modules[key]
+        file = self.file_of(key if place is None else place)
         try:
             text = read_source(file)
         except (OSError, UnicodeDecodeError) as err:
@@ -192,57 +257,123 @@ class Loader:
             return None
         book, diagnostics = parse_file(file, text)
         self.diagnostics.extend(diagnostics)
-        module = Module(key, file, book, key + "/")
+        module = Module(key, file, book, key + "/", place=key if place is None else place)
         self.modules[key] = module
-        self.loading.append(key)
         self.bind_module(module)
-        self.loading.pop()
         return module
 
     # -- the merged book
 
     def merge(self) -> Program:
+        """Every module's items under their canonical names. Two items with one canonical name
+        (`lib/a/b/C` written in the main file, and `C` of lib/a/b.bend) are an error, as is an
+        item of the main file named like one of the prelude's (an imported file may reuse the
+        prelude's names: its items are prefixed). Types have a namespace of their own;
+        definitions, native definitions and constructors share one."""
         book = ast.Book()
         module_of: dict[str, str] = {}
         ctors: dict[str, tuple] = {}
+        owners: dict[tuple, tuple] = {}  # (namespace, canonical) -> (module, kind, its name there, span)
         for module in self.modules.values():
             for table_name in ("defs", "adts", "hvm_defs"):
                 target = getattr(book, table_name)
                 for name, item in getattr(module.book, table_name).items():
-                    canonical = module.prefix + name
-                    if module.key != PRELUDE_MODULE and canonical in self.modules[PRELUDE_MODULE].namespace:
-                        what = builtin_kind(self.modules[PRELUDE_MODULE].book, canonical)
-                        self.diagnostics.error(f"`{name}` redefines a builtin {what}", item.span,
-                                               hint="the prelude's names cannot be redefined; choose another name")
+                    if not self.claim(owners, module, KINDS[table_name], name, item.span):
                         continue
+                    canonical = module.prefix + name
                     target[canonical] = item
                     module_of[canonical] = module.key
                     if table_name == "adts":
                         for ctor in item.ctors:
-                            module_of[module.prefix + ctor.name] = module.key
-                            ctors[module.prefix + ctor.name] = (item, ctor)
+                            if self.claim(owners, module, "constructor", ctor.name, ctor.span):
+                                module_of[module.prefix + ctor.name] = module.key
+                                ctors[module.prefix + ctor.name] = (item, ctor)
         program = Program(book, self.modules, module_of, ctors, self.diagnostics)
         for module in self.modules.values():
-            if module.key != PRELUDE_MODULE:
-                check_builtin_ctors(module, self.modules[PRELUDE_MODULE], self.diagnostics)
             order_named_args(module.book, *visible_items(module, program), self.diagnostics)
         return program
 
+    def claim(self, owners: dict, module: Module, kind: str, name: str, span: Span | None) -> bool:
+        """Give `module`'s item `name` its canonical name; False (and an error) if it is taken."""
+        canonical = module.prefix + name
+        key = ("type" if kind == "type" else "value", canonical)
+        if key not in owners:
+            owners[key] = (module, kind, name, span)
+            return True
+        first, first_kind, first_name, first_span = owners[key]
+        if first.key == PRELUDE_MODULE:
+            self.diagnostics.error(f"`{name}` redefines a builtin {first_kind}", span,
+                                   hint="the prelude's names cannot be redefined; choose another name")
+        elif first.key != module.key:  # (a name repeated in one file is reported by the parser)
+            self.diagnostics.error(
+                f"the {describe(module, kind, name)} conflicts with the {describe(first, first_kind, first_name)}: "
+                f"both are named `{canonical}`", first_span if first.key == MAIN_MODULE else span,
+                hint="an imported file's names are prefixed with its path; rename one of the two")
+        return False
 
-def builtin_kind(prelude: ast.Book, name: str) -> str:
-    if name in prelude.adts:
-        return "type"
-    if any(c.name == name for adt in prelude.adts.values() for c in adt.ctors):
-        return "constructor"
-    return "definition"
+
+KINDS = {"defs": "definition", "adts": "type", "hvm_defs": "definition"}
 
 
-def check_builtin_ctors(module: Module, prelude: Module, diagnostics: Diagnostics) -> None:
-    builtin_ctors = {c.name for adt in prelude.book.adts.values() for c in adt.ctors}
-    for adt in module.book.adts.values():
-        for ctor in adt.ctors:
-            if ctor.name in builtin_ctors:
-                diagnostics.error(f"`{ctor.name}` redefines a builtin constructor", ctor.span)
+def describe(module: Module, kind: str, name: str) -> str:
+    if module.key == MAIN_MODULE:
+        return f"{kind} `{name}` here"
+    return f"imported {kind} `{name}` of `{module.key}.bend`"
+
+
+def is_unresolved(canonical: str) -> bool:
+    return canonical.startswith(UNRESOLVED)
+
+
+def unresolved(names: list) -> list[tuple[str, str]]:
+    """What a failed import would have bound, bound to nothing: its uses are not errors again."""
+    if names == ["*"]:
+        return []
+    return [(alias or name, UNRESOLVED + name) for name, alias in names]
+
+
+def normalize(path: str, keep_up: bool = False) -> str:
+    """A module path with `.` and `..` resolved; `..` stops at the main file's folder unless
+    `keep_up` (then what is left of them leads the path: `../x`)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif keep_up:
+                parts.append(part)
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def module_folder(key: str) -> str:
+    """The folder, as a module path, that a module's `./` and `../` imports start from."""
+    return "" if key == MAIN_MODULE else key.rpartition("/")[0]
+
+
+def item_binds(module: Module, name: str, visible: str) -> list[tuple[str, str]]:
+    """`name` of `module` bound as `visible`; a type brings its constructors (`visible/Ctor`)."""
+    binds = [(visible, module.prefix + name)]
+    adt = module.book.adts.get(name)
+    for ctor in adt.ctors if adt else []:
+        if ctor.name.startswith(name + "/"):
+            binds.append((visible + ctor.name[len(name):], module.prefix + ctor.name))
+    return binds
+
+
+def whole_file_binds(module: Module, stem: str, alias: str | None) -> list[tuple[str, str]]:
+    """Every name of a file imported whole, as `alias/name`; the one named like the file as `alias`.
+
+    `import lib/nums as n`: one -> n/one, two -> n/two. `from types import List`, with
+    `type List` in types/List.bend: List -> types/List/List, List/Nil -> types/List/List/Nil.
+    """
+    alias = alias or stem
+    names = item_names(module.book)
+    binds = [(f"{alias}/{name}", module.prefix + name) for name in names if name != stem]
+    if stem in names:
+        binds += item_binds(module, stem, alias)
+    return binds
 
 
 def item_names(book: ast.Book) -> list[str]:

@@ -140,12 +140,12 @@ def ok(n):
 def main():
   return ok(3)
 """
-    warnings = [d for d in bend_diagnostics(source) if d.severity == "warning"]
-    messages = sorted(d.message for d in warnings)
+    errors = [d for d in bend_diagnostics(source) if d.severity == "error"]
+    messages = sorted(d.message for d in errors)
     assert len(messages) == 2
-    assert messages[0].startswith("recursion cycle: loop -> loop")
-    assert messages[1].startswith("recursion cycle: ping -> pong -> ping")
-    assert [d.span.line_col()[0] for d in sorted(warnings, key=lambda d: d.message)] == [2, 5]
+    assert messages[0].endswith("strict evaluation: loop -> loop")
+    assert messages[1].endswith("strict evaluation: ping -> pong -> ping")
+    assert [d.span.line_col()[0] for d in sorted(errors, key=lambda d: d.message)] == [2, 5]
 
 
 LONG_LITERALS = """

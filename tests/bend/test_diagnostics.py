@@ -496,25 +496,24 @@ def test_unknown_name_of_an_imported_module(files):
     assert errors_of(program) == [E("unbound variable `lib/sqr`", 3, 10, "did you mean `lib/sq`?")]
 
 
-def test_import_cycle(files):
-    folder = files(a=src("from b import g", "def f(x):", "  return g(x)"),
-                   b=src("from a import f", "def g(x):", "  return f(x)"))
-    program = load(src("from a import f", "def main():", "  return f(2)"), folder)
-    cycle = [d for d in program.diagnostics.errors if d.message.startswith("import cycle")]
-    assert len(cycle) == 1
-    [d] = cycle
-    assert d.message == "import cycle: a -> b -> a"
-    assert d.span.path == str(folder / "b.bend")
-    assert d.span.line_col() == (1, 1)
-    assert d.hint == "move what both files need into a third one"
-
-
-@pytest.mark.parametrize("failure", ["cycle", "missing-name", "missing-file"])
-def test_a_failed_import_is_reported_once(files, failure):
+def test_files_may_import_each_other_but_not_the_main_file(files):
     folder = files(a=src("from b import g", "def f(x):", "  return g(x)"),
                    b=src("from a import f", "def g(x):", "  return f(x)"),
+                   c=src("from main import f", "def h(x):", "  return x"))
+    program = load(src("from a import f", "def main():", "  return f(2)"), folder)
+    assert program.diagnostics.errors == []
+    program = load(src("from c import h", "def f(x):", "  return x", "def main():", "  return h(2)"), folder)
+    [d] = program.diagnostics.errors
+    assert d.message == "cannot import `main`: it is the program's entry point, the main file `main.bend`"
+    assert d.span.path == str(folder / "c.bend")
+    assert d.span.line_col() == (1, 1)
+
+
+@pytest.mark.parametrize("failure", ["entry", "missing-name", "missing-file"])
+def test_a_failed_import_is_reported_once(files, failure):
+    folder = files(a=src("from main import g", "def f(x):", "  return g(x)"),
                    lib=src("def sq(x):", "  return x * x"))
-    first = {"cycle": "from a import f", "missing-name": "from lib import f", "missing-file": "from nope import f"}
+    first = {"entry": "from a import f", "missing-name": "from lib import f", "missing-file": "from nope import f"}
     program = load(src(first[failure], "def main():", "  return f(2)"), folder)
     assert len(program.diagnostics.errors) == 1
 
