@@ -426,7 +426,7 @@ class HvmDef:
     net_text: str
     span: Span | None = SPAN
     builtin: bool = field(default=False, compare=False)
-    net_start: int | None = field(default=None, compare=False)  # where net_text starts in span.source
+    net: object = field(default=None, compare=False)  # the net, parsed once (hvm.book.Net; positions in the file)
 
 
 @node

@@ -14,12 +14,9 @@ Out: the same Book with the definitions the entry point reaches and those the us
 
 from __future__ import annotations
 
-import functools
-
 from bend import ast
 from bend.desugar.terms import clone
 from hvm.book import Ref, iter_net_trees, iter_subtrees
-from hvm.syntax import parse_net
 
 
 def run(book: ast.Book, ctx) -> ast.Book:
@@ -51,17 +48,15 @@ def reachable(book: ast.Book, roots) -> set[str]:
                 elif type(t) is ast.Str or type(t) is ast.List:  # (a long literal, see literals.LONG)
                     stack.extend(LITERAL_CONSTRUCTORS[type(t)])
         elif name in book.hvm_defs:
-            stack.extend(native_refs(book.hvm_defs[name].net_text))
+            stack.extend(native_refs(book.hvm_defs[name].net))
         else:
             continue
         seen.add(name)
     return seen
 
 
-@functools.lru_cache(maxsize=None)
-def native_refs(net_text: str) -> list[str]:
+def native_refs(net) -> list[str]:
     """The names a native net refers to (`@name`)."""
-    net = parse_net(net_text, "<hvm>")
     return [t.name for tree in iter_net_trees(net) for t in iter_subtrees(tree) if type(t) is Ref]
 
 

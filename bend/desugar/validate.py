@@ -9,7 +9,8 @@ What holds depends on how far the pipeline has gone:
 - from `encode_matches` on (core terms only: Var, Link, Era, Num, Ref, Lam, App, Oper, Let,
   Tuple, Sup, Swi, and the long literals Str and List): every variable is bound;
 - from `linearize_vars` on: each variable is used exactly once in its binder's scope (erased
-  ones are `*`), and each unscoped variable `$x` has one binder and at most one use.
+  ones are `*`; unscoped variables `$x` are the net compiler's to check: a wrong use is the
+  user's error, reported there).
 """
 
 from __future__ import annotations
@@ -51,8 +52,6 @@ def check_refs(term, book: ast.Book, ctors: set, found: list) -> None:
 
 def check_core(term, linear: bool, found: list) -> None:
     uses: Counter = Counter()  # binder (its pattern's id and the name) -> the uses it binds
-    links_bound: Counter = Counter()
-    links_used: Counter = Counter()
     stack = [(term, {})]  # (term, the binders in scope: name -> binder)
     while stack:
         t, scope = stack.pop()
@@ -67,10 +66,9 @@ def check_core(term, linear: bool, found: list) -> None:
                 uses[scope[t.name]] += 1
             continue
         if cls is ast.Link:
-            links_used[t.name] += 1
             continue
         if cls is ast.Lam or cls is ast.Let:
-            names = binders(t.pattern, links_bound)
+            names = binders(t.pattern)
             inner = dict(scope)
             for name in names:
                 inner[name] = (id(t), name)
@@ -83,20 +81,15 @@ def check_core(term, linear: bool, found: list) -> None:
             stack.append((sub, scope))
     if linear:
         found.extend(f"`{name}` used {n} times" for (_, name), n in uses.items() if n != 1)
-        for name in links_bound.keys() | links_used.keys():
-            if links_bound[name] != 1 or links_used[name] > 1:
-                found.append(f"`${name}` bound {links_bound[name]} times, used {links_used[name]} times")
 
 
-def binders(pattern, links_bound: Counter) -> list[str]:
-    """The variables a Lam's or Let's pattern binds (its unscoped `$x` counted aside)."""
+def binders(pattern) -> list[str]:
+    """The variables a Lam's or Let's pattern binds (not its unscoped `$x`)."""
     names, stack = [], [pattern]
     while stack:
         p = stack.pop()
         if type(p) is ast.PVar:
             names.append(p.name)
-        elif type(p) is ast.PLink:
-            links_bound[p.name] += 1
         elif type(p) in (ast.PTuple, ast.PSup):
             stack.extend(p.items)
     return names

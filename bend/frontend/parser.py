@@ -292,7 +292,7 @@ class Parser(FunParser, ImpParser, TypeParser):
         net_parser = hvm_syntax._Parser(self.text, self.path)
         net_parser.pos = colon.end
         try:
-            net_parser.net()
+            net = net_parser.net()
         except ParseError as err:
             self.diagnostics.error(f"in hvm definition `{name}`: {err.message}", err.span, err.hint)
             raise ParseFail from None
@@ -301,8 +301,7 @@ class Parser(FunParser, ImpParser, TypeParser):
         net_text = raw.strip()
         while self.peek().kind != "EOF" and self.peek().start < end:
             self.advance()
-        net_start = colon.end + len(raw) - len(raw.lstrip())
-        return ast.HvmDef(name, typ, net_text, self.span(start), net_start=net_start)
+        return ast.HvmDef(name, typ, net_text, self.span(start), net=net)
 
 
 def parse_term_text(text: str, path: str):

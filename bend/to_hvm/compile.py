@@ -25,7 +25,6 @@ from hvm import numbers
 from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import Span
 from hvm.readback import var_name
-from hvm.syntax import parse_net
 from hvm.validate import net_problems
 
 # node kinds (the binary ones are hvm.book.Tag values)
@@ -56,7 +55,7 @@ def compile_book(book: ast.Book, entry: str = "main", diagnostics: Diagnostics |
         net = NetBuilder(name, diagnostics, d.span).build(d.rules[0].body)
         out.defs[name] = Definition(name, net)
     for name, h in book.hvm_defs.items():
-        out.defs[name] = Definition(name, parse_net(h.net_text, h.span.path if h.span else name))
+        out.defs[name] = Definition(name, Net(h.net.root, list(h.net.redexes)))  # (passes replace redexes)
     for name, h in book.hvm_defs.items():
         check_native(h, out.defs[name].net, out.defs, diagnostics)
     if diagnostics.errors:
@@ -68,8 +67,8 @@ def check_native(h: ast.HvmDef, net: Net, defs: dict, diagnostics: Diagnostics) 
     """A native net is well formed: each variable is the two ends of one wire, each `@ref` is defined."""
     for message, pos, length, hint in net_problems(net, defs):
         span = h.span
-        if h.span is not None and h.net_start is not None and pos is not None:
-            span = Span(h.span.path, h.span.source, h.net_start + pos, h.net_start + pos + length)
+        if h.span is not None and pos is not None:  # (the net was parsed where it is in the file)
+            span = Span(h.span.path, h.span.source, pos, pos + length)
         diagnostics.error(f"in hvm definition `{h.name}`: {message}", span, hint)
 
 

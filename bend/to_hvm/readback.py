@@ -64,6 +64,7 @@ class Reader:
         self.used: set[int] = set()
         self.reading: set = set()  # (port, dup path) pairs being read: a cycle reads as <cycle>
         self.dup_path: list[int] = []  # the aux slot (1 or 2) taken at each DUP passed through
+        self.spans = None  # (see wire_spans)
         self.count = 0
 
     def connect(self, a: int, b: int) -> None:
@@ -186,23 +187,32 @@ class Reader:
         comes back into it) and not an eraser: then the CON node above it is a pair."""
         if port < 0 or port % 3 or self.kinds[port // 3] in (ERA, ROOT):
             return False
-        wires: set[int] = set()
-        stack = [port]
-        while stack:
-            q = stack.pop()
-            if q < 0 or q == 0:
-                return False
-            if q % 3 == 0:
-                if self.kinds[q // 3] not in (ERA, NUM, REF):
-                    stack.append(self.peer[q + 1])
-                    stack.append(self.peer[q + 2])
-            elif q in wires or self.peer[q] in wires:
-                wires.discard(q)
-                wires.discard(self.peer[q])
-            else:
-                wires.add(q)
-                wires.add(self.peer[q])
-        return not wires
+        if self.spans is None:
+            self.spans = self.wire_spans()
+        lo, hi, end = self.spans
+        n = port // 3
+        return lo[n] >= n and hi[n] < end[n]
+
+    def wire_spans(self):
+        """For each node n, the subtree under it (nodes n .. end[n] - 1: `build` numbers them
+        depth first) and the lowest and highest node its wires reach (lo[n], hi[n]): the subtree
+        is closed when they lie inside it. One pass, from the last node up."""
+        count = len(self.kinds)
+        big = count + 1
+        lo, hi, end = [big] * count, [-1] * count, [n + 1 for n in range(count)]
+        peer, kinds = self.peer, self.kinds
+        for n in range(count - 1, 0, -1):
+            if kinds[n] in (ERA, NUM, REF):
+                continue
+            for q in (3 * n + 1, 3 * n + 2):
+                p = peer[q]
+                if p > 0 and p % 3 == 0 and p // 3 > n:  # a child: its subtree is part of this one
+                    c = p // 3
+                    lo[n], hi[n], end[n] = min(lo[n], lo[c]), max(hi[n], hi[c]), max(end[n], end[c])
+                else:  # a wire (to the root or a dangling port: to node 0, outside every subtree)
+                    w = p // 3 if p > 0 else 0
+                    lo[n], hi[n] = min(lo[n], w), max(hi[n], w)
+        return lo, hi, end
 
     def binder_use(self, port: int):
         name = self.binder_ids.get(port)
