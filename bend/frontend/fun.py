@@ -24,7 +24,13 @@ class FunParser:
     # -- definitions
 
     def parse_fun_definition(self) -> ast.Definition:
-        """Rules and an optional signature for one name; consecutive rules of that name join it."""
+        """Rules and an optional signature for one name; consecutive rules of that name join it.
+
+            f (x: u24) (y: U) : R          a signature line, then rules `(f a b) = ...`
+            f (x: u24) y : R = body         a signature with its one body
+            (f (x: u24) y) : R = body       the same, written like a rule's head
+            Main : u24 = 1                   no parameters
+        """
         start = self.peek()
         name_tok = self.peek(1) if start.text == "(" else start
         if name_tok.kind != "NAME":
@@ -32,39 +38,84 @@ class FunParser:
         name = name_tok.text
         typ = None
         rules: list[ast.Rule] = []
-        if start.kind == "NAME" and self.at(":", 1):  # Name : Type, then rules (or `= body`)
-            self.advance()
-            self.advance()
-            typ = self.parse_type()
-            if self.at("="):
-                rule_start = self.advance()
-                rules.append(ast.Rule([], self.parse_term(), self.span(rule_start)))
-        elif start.kind == "NAME" and self.typed_params_follow():  # Name (a: T) (b: U) : R = body
-            self.advance()
-            patterns, param_types = [], []
-            while self.at("("):
-                self.advance()
-                param = self.expect_name("a parameter name")
-                self.expect(":", "after the parameter name")
-                param_types.append(self.parse_type())
-                self.expect(")", "to close the typed parameter")
-                patterns.append(ast.PVar(param.text, self.tok_span(param)))
-            result = self.parse_type() if self.accept(":") else ast.TAny()
-            for param_type in reversed(param_types):
-                result = ast.TArrow(param_type, result)
-            typ = result
-            self.expect("=", "before the body of the definition")
-            rules.append(ast.Rule(patterns, self.parse_term(), self.span(start)))
+        if self.signature_follows():
+            params, typ = self.parse_signature()
+            if self.accept("="):
+                rules.append(ast.Rule(params, self.parse_term(), self.span(start)))
+            elif not self.next_rule_is(name):
+                if self.peek().first or self.peek().kind == "EOF":
+                    self.fail(f"`{name}` has a type but no rules", name_tok, hint=f"add a rule like `({name} x) = ...`")
+                self.fail_here(f"expected `=` after the signature of `{name}`, found {self.describe(self.peek())}",
+                               hint=f"`{name} (x: u24) : u24 = body`, or rules like `({name} x) = body` "
+                                    f"on the lines after it")
         else:
             rules.append(self.parse_rule(name))
         while self.next_rule_is(name):
             rules.append(self.parse_rule(name))
-        if not rules:
-            self.fail(f"`{name}` has a type but no rules", name_tok, hint=f"add a rule like `({name} x) = ...`")
         return ast.Definition(name, rules, typ, None, self.span(start), "fun")
 
-    def typed_params_follow(self) -> bool:
-        return self.at("(", 1) and self.peek(2).kind == "NAME" and self.at(":", 3)
+    def signature_follows(self) -> bool:
+        """Whether a signature starts here: `name arg* :`, `(name arg*) :`, where an argument is
+        `x`, `(x)` or `(x: Type)` (tokens are only looked at: a rule like `(f (x) y) = ...`
+        reads as a rule). `f (x: T) = body` (typed parameters, no result type) is one too."""
+        paren = self.at("(")
+        i = 2 if paren else 1
+        if self.peek(i - 1).kind != "NAME":
+            return False
+        typed = False
+        while True:
+            tok = self.peek(i)
+            if tok.kind == "NAME" and not self.at("=", i) and not self.at(":", i):
+                i += 1
+            elif self.at("(", i) and self.peek(i + 1).kind == "NAME" and (self.at(")", i + 2) or self.at(":", i + 2)):
+                typed = typed or self.at(":", i + 2)
+                i = self.matching_close(i)
+                if i is None:
+                    return False
+                i += 1
+            else:
+                break
+        if paren:
+            return self.at(")", i) and self.at(":", i + 1)
+        return self.at(":", i) or (typed and self.at("=", i))
+
+    def matching_close(self, i: int) -> int | None:
+        """The offset of the bracket closing the one at offset `i` (None at the end of the file)."""
+        depth = 0
+        while True:
+            tok = self.tokens[self.pos + i] if self.pos + i < len(self.tokens) else self.tokens[-1]
+            if tok.kind == "EOF":
+                return None
+            if tok.kind == "OP":
+                if tok.text in ("(", "[", "{"):
+                    depth += 1
+                elif tok.text in (")", "]", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        return i
+            i += 1
+
+    def parse_signature(self) -> tuple[list, object]:
+        """A signature (see signature_follows): (the parameters as patterns, the function's type)."""
+        paren = self.accept("(")
+        self.advance()  # the name
+        params, types = [], []
+        while not self.at(")" if paren else ":") and not self.at("="):
+            tok = self.peek()
+            if self.accept("("):
+                param = self.expect_name("a parameter name")
+                types.append(self.parse_type() if self.accept(":") else ast.TAny(self.tok_span(param)))
+                self.expect(")", "to close the typed parameter")
+            else:
+                param = self.expect_name("a parameter name")
+                types.append(ast.TAny(self.tok_span(param)))
+            params.append(ast.PVar(param.text, self.span(tok)))
+        if paren:
+            self.expect(")", "to close the signature's head")
+        typ = self.parse_type() if self.accept(":") else ast.TAny(self.tok_span(self.peek()))
+        for param_type in reversed(types):
+            typ = ast.TArrow(param_type, typ, param_type.span)
+        return params, typ
 
     def next_rule_is(self, name: str) -> bool:
         """A new line holding another rule of `name`: `(name ...) =` or `name ... =`.
@@ -535,9 +586,8 @@ class FunParser:
         recursive = bool(self.accept("~"))
         if self.accept("("):
             name = self.expect_name("a field name").text
-            self.expect(":", "after the field name")
-            typ = self.parse_type()
-            self.expect(")", "to close the typed field")
+            typ = self.parse_type() if self.accept(":") else None
+            self.expect(")", "to close the field")
             return ast.Field(name, recursive, typ, self.span(start))
         name = self.expect_name("a field name").text
         return ast.Field(name, recursive, None, self.span(start))

@@ -28,9 +28,14 @@ def parameters(name: str, defs: dict, ctors: dict) -> list[str] | None:
     return None
 
 
-def local_names(definition: ast.Definition) -> set[str]:
-    """Every name the definition binds anywhere (parameters, lambdas, lets, arms, ...)."""
-    names = {n for rule in definition.rules for p in rule.patterns for n in ast.binder_names(p)}
+def local_names(definition: ast.Definition, ctors: dict | None = None) -> set[str]:
+    """Every name the definition binds anywhere (parameters, lambdas, lets, arms, ...).
+
+    A constructor's name in a rule's pattern or a match arm (`(Len List/Nil)`, `case Arr/Node:`)
+    matches that constructor and binds nothing; only a lambda or a `let` can bind it.
+    """
+    ctors = ctors or {}
+    names = {n for rule in definition.rules for p in rule.patterns for n in ast.binder_names(p) if n not in ctors}
     stack = [rule.body for rule in definition.rules]
     while stack:
         t = stack.pop()
@@ -42,11 +47,11 @@ def local_names(definition: ast.Definition) -> set[str]:
         elif cls in (ast.Match, ast.Fold, ast.Switch):
             names.update(n for n in [t.bind, *(k for k, _ in t.with_)] if n)
             if cls is not ast.Switch:
-                names.update(arm.pattern for arm in t.arms)
+                names.update(arm.pattern for arm in t.arms if arm.pattern not in ctors)
         elif cls is ast.Bend:
             names.update(n for n, _ in t.binds)
         elif cls is ast.LocalDef:
-            names |= {t.definition.name} | local_names(t.definition)
+            names |= {t.definition.name} | local_names(t.definition, ctors)
         stack.extend(ast.subterms(t))
     return names
 
@@ -90,6 +95,6 @@ def order_named_args(book: ast.Book, defs: dict, ctors: dict, diagnostics: Diagn
         return result
 
     for d in book.defs.values():
-        local = local_names(d)  # (all of them: a name bound anywhere in it is taken as a variable)
+        local = local_names(d, ctors)  # (all of them: a name bound anywhere in it is taken as a variable)
         for rule in d.rules:
             rule.body = ast.rewrite(rule.body, fix)
