@@ -30,6 +30,7 @@ Types
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from hvm.errors import Span
@@ -565,3 +566,69 @@ def rewrite(term, fn):
     """Bottom-up: rewrite every subterm first, then `fn(term)`; returns the new term."""
     map_subterms(term, lambda t: rewrite(t, fn))
     return fn(term)
+
+
+# -- copies and what a book uses
+
+
+def clone(t):
+    """A copy of a term that shares nothing mutable with it (spans are shared: they never change)."""
+    c = copy.copy(t)
+    cls = type(c)
+    if cls in (Lam, Let, Ask):
+        c.pattern = clone_pattern(c.pattern)
+    elif cls in (Match, Fold):
+        c.arms = [copy.copy(arm) for arm in c.arms]
+        c.with_ = list(c.with_)
+    elif cls is LocalDef:
+        c.definition = copy.copy(c.definition)
+        c.definition.rules = [Rule([clone_pattern(p) for p in r.patterns], r.body, r.span)
+                              for r in c.definition.rules]
+    map_subterms(c, clone)
+    return c
+
+
+def clone_pattern(p):
+    c = copy.copy(p)
+    if type(c) is PCtr:
+        c.args = [clone_pattern(a) for a in c.args]
+    elif type(c) in (PTuple, PSup, PList):
+        c.items = [clone_pattern(x) for x in c.items]
+    return c
+
+
+LITERAL_CONSTRUCTORS = {Str: ("String/Cons", "String/Nil"), List: ("List/Cons", "List/Nil")}
+
+
+def is_user(name: str) -> bool:
+    """Written by the user (generated definitions are kept when something uses them)."""
+    return "__" not in name
+
+
+def reachable(book: Book, roots) -> set[str]:
+    """The definitions (native `hvm` ones included) that `roots` use, directly or not."""
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        if name in book.defs:
+            for t in descendants(book.defs[name].rules[0].body):
+                if type(t) is Ref:
+                    stack.append(t.name)
+                elif type(t) is Str or type(t) is List:  # (a long literal, see literals.LONG)
+                    stack.extend(LITERAL_CONSTRUCTORS[type(t)])
+        elif name in book.hvm_defs:
+            stack.extend(native_refs(book.hvm_defs[name].net))
+        else:
+            continue
+        seen.add(name)
+    return seen
+
+
+def native_refs(net) -> list[str]:
+    """The names a native net (hvm.book.Net) refers to (`@name`)."""
+    from hvm.book import Ref as NetRef, iter_net_trees, iter_subtrees
+
+    return [t.name for tree in iter_net_trees(net) for t in iter_subtrees(tree) if type(t) is NetRef]

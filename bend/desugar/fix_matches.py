@@ -20,7 +20,8 @@ Errors: a match that misses a constructor; warnings: arms that are never reached
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import app, clone, lams
+from bend.ast import clone
+from bend.desugar.terms import app, lams
 from hvm import numbers
 
 

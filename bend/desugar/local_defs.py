@@ -14,7 +14,8 @@ Out: the same Book without LocalDef terms. A local `aux` of `f` becomes the defi
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import app, clone, free_vars
+from bend.ast import clone
+from bend.desugar.terms import app, free_vars
 
 
 def run(book: ast.Book, ctx) -> ast.Book:

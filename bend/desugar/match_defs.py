@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bend import ast
-from bend.desugar.terms import app, clone, is_simple_binder, lam, lams
+from bend.ast import clone
+from bend.desugar.terms import app, is_simple_binder, lam, lams
 from hvm import numbers
 
 

@@ -15,8 +15,7 @@ Out: the same Book with the definitions the entry point reaches and those the us
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import clone
-from hvm.book import Ref, iter_net_trees, iter_subtrees
+from bend.ast import clone, is_user, reachable
 
 
 def run(book: ast.Book, ctx) -> ast.Book:
@@ -26,38 +25,6 @@ def run(book: ast.Book, ctx) -> ast.Book:
         keep |= reachable(book, [n for n, d in book.defs.items() if not d.builtin and is_user(n)])
     book.defs = {n: d for n, d in book.defs.items() if n in keep}
     return book
-
-
-def is_user(name: str) -> bool:
-    """Written by the user (generated definitions are kept when something uses them)."""
-    return "__" not in name
-
-
-def reachable(book: ast.Book, roots) -> set[str]:
-    """The definitions (native `hvm` ones included) that `roots` use, directly or not."""
-    seen: set[str] = set()
-    stack = list(roots)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        if name in book.defs:
-            for t in ast.descendants(book.defs[name].rules[0].body):
-                if type(t) is ast.Ref:
-                    stack.append(t.name)
-                elif type(t) is ast.Str or type(t) is ast.List:  # (a long literal, see literals.LONG)
-                    stack.extend(LITERAL_CONSTRUCTORS[type(t)])
-        elif name in book.hvm_defs:
-            stack.extend(native_refs(book.hvm_defs[name].net))
-        else:
-            continue
-        seen.add(name)
-    return seen
-
-
-def native_refs(net) -> list[str]:
-    """The names a native net refers to (`@name`)."""
-    return [t.name for tree in iter_net_trees(net) for t in iter_subtrees(tree) if type(t) is Ref]
 
 
 def expand_main(book: ast.Book, ctx) -> None:
@@ -79,9 +46,6 @@ def expand_floated(t, book: ast.Book):
         return x
 
     return visit(t)
-
-
-LITERAL_CONSTRUCTORS = {ast.Str: ("String/Cons", "String/Nil"), ast.List: ("List/Cons", "List/Nil")}
 
 
 def expand(t, book: ast.Book, ctx, seen: list):

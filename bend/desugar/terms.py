@@ -14,8 +14,6 @@ branch); a `with` block binds `wrap`.
 
 from __future__ import annotations
 
-import copy
-
 from bend import ast
 
 
@@ -109,32 +107,6 @@ def lams(names, body, span=None):
     for n in reversed(list(names)):
         body = ast.Lam(ast.PEra() if n is None else ast.PVar(n), body, span)
     return body
-
-
-def clone(t):
-    """A copy of a term that shares nothing mutable with it (spans are shared: they never change)."""
-    c = copy.copy(t)
-    cls = type(c)
-    if cls in (ast.Lam, ast.Let, ast.Ask):
-        c.pattern = clone_pattern(c.pattern)
-    elif cls in (ast.Match, ast.Fold):
-        c.arms = [copy.copy(arm) for arm in c.arms]
-        c.with_ = list(c.with_)
-    elif cls is ast.LocalDef:
-        c.definition = copy.copy(c.definition)
-        c.definition.rules = [ast.Rule([clone_pattern(p) for p in r.patterns], r.body, r.span)
-                              for r in c.definition.rules]
-    ast.map_subterms(c, clone)
-    return c
-
-
-def clone_pattern(p):
-    c = copy.copy(p)
-    if type(c) is ast.PCtr:
-        c.args = [clone_pattern(a) for a in c.args]
-    elif type(c) in (ast.PTuple, ast.PSup, ast.PList):
-        c.items = [clone_pattern(x) for x in c.items]
-    return c
 
 
 class Fresh:

@@ -11,7 +11,8 @@ Out: the same Book without Use terms, where no two binders share a name (so that
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.terms import clone, replace_free
+from bend.ast import clone
+from bend.desugar.terms import replace_free
 from hvm.readback import var_name
 
 

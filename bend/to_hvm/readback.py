@@ -21,9 +21,8 @@ data types stay as Bend shows them, `λa (a Type/Ctor/tag fields...)`.
 from __future__ import annotations
 
 from bend import ast
+from bend.ast import clone, is_user, reachable
 from bend.deep import deep
-from bend.desugar.prune import is_user, reachable
-from bend.desugar.terms import clone
 from bend.frontend.printer import show_string
 from hvm import numbers
 from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
