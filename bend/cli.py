@@ -13,11 +13,17 @@ Out: results on stdout, diagnostics on stderr; exit code 0 (success), 1 (errors 
     bend desugar FILE         print the program after the desugaring passes
     bend check FILE           report every error and warning without running
     bend parse FILE           print the syntax tree in the fun syntax
+
+Bend 0.2.38's options: -O (compiler options), -W/-D/-A (warn about, deny, allow a kind of
+warning), -e (the entry point), -p (pretty result), -v (each stage, and the net), --version.
+docs/cli.md describes every one.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -41,32 +47,112 @@ FileArg = Annotated[Path, typer.Argument(help="The .bend file.", show_default=Fa
 ArgsArg = Annotated[list[str] | None, typer.Argument(
     help="Terms (in the fun syntax) to apply `main` to, e.g. 10 '[1, 2]' '\"text\"'.", show_default=False)]
 OptOpt = Annotated[list[str] | None, typer.Option(
-    "-O", help="Compiler option: eta, float-combinators, linearize-matches, prune, type-check, all; no-<name> turns one off. "
-               "Repeatable.", show_default=False)]
+    "-O", help="Compiler option (Bend's): all, no-all, eta, no-eta, prune, no-prune, linearize-matches, "
+               "linearize-matches-alt, no-linearize-matches, float-combinators, no-float-combinators, merge, "
+               "no-merge, inline, no-inline, check-net-size, no-check-net-size, adt-scott, adt-num-scott, "
+               "type-check, no-type-check. Repeatable; later ones win.", show_default=False)]
+WARNING_NAMES = "irrefutable-match, redundant-match, unreachable-match, unused-definition, repeated-bind, " \
+                "recursion-cycle, import-shadow, missing-main, all"
+WarnOpt = Annotated[list[str] | None, typer.Option(
+    "-W", "--warn", help=f"Show this kind of warning: {WARNING_NAMES}. Repeatable.", show_default=False)]
+DenyOpt = Annotated[list[str] | None, typer.Option(
+    "-D", "--deny", help="Make this kind of warning an error (exit 1). Repeatable.", show_default=False)]
+AllowOpt = Annotated[list[str] | None, typer.Option(
+    "-A", "--allow", help="Silence this kind of warning (or error: missing-main, recursion-cycle). Repeatable.",
+    show_default=False)]
+EntryOpt = Annotated[str | None, typer.Option(
+    "-e", "--entrypoint", help="Start the program at this definition instead of `main`.", show_default=False)]
+PrettyOpt = Annotated[bool, typer.Option("-p", "--pretty", help="Print the result over several lines, indented.")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "-v", "--verbose", help="Print each compiler stage as it runs, and the net, on stderr.")]
 STYLES = {"error": "bold red", "warning": "bold yellow"}
+BEND_VERSION = "0.2.38"  # the version of Bend whose language and command line this follows
+
+
+@dataclass
+class Settings:
+    """What the options common to every command ask for."""
+
+    opt: list[str] | None = None  # -O
+    warn: list[str] | None = None  # -W
+    deny: list[str] | None = None  # -D
+    allow: list[str] | None = None  # -A
+    entrypoint: str | None = None  # -e
+    verbose: bool = False  # -v
+    running: bool = False  # a run command: warnings are not shown unless -W/-D names them (as in Bend)
+    cuda: bool = False  # run-cu / gen-cu
+
+    def trace(self, text: str) -> None:
+        if self.verbose:
+            stderr.print(text, markup=False)
+
+
+def settings(ctx: typer.Context, opt=None, warn=None, deny=None, allow=None, entrypoint=None, verbose=False,
+             running=False, cuda=False) -> Settings:
+    """The command's options, with `bend -v`/`bend -e NAME` (given before the command) as defaults."""
+    top = ctx.obj if isinstance(ctx.obj, dict) else {}
+    return Settings(opt, warn, deny, allow, entrypoint or top.get("entrypoint"), verbose or top.get("verbose", False),
+                    running, cuda)
 
 
 def report(diagnostics, warnings: bool = True) -> bool:
-    """Print the diagnostics (errors and, unless told not to, warnings) in source order;
-    True if there were errors."""
+    """Print the diagnostics (errors and, unless told not to, warnings: those `-W` asks for are
+    shown anyway) in source order; True if there were errors."""
     for d in diagnostics.sorted():
-        if d.severity == "warning" and not warnings:
+        if d.severity == "warning" and not warnings and diagnostics.levels.get(d.kind) != "warning":
             continue
         text = d.render()
         stderr.print(Text.assemble((d.severity, STYLES[d.severity]), text.removeprefix(d.severity)))
     return bool(diagnostics.errors)
 
 
-def load_and_check(file: Path):
+def warning_levels(s: Settings) -> dict[str, str]:
+    """kind -> "warning" | "error" | "allow", from -W, -D and -A. `all` first, then each name:
+    a name given to two of them gets the strongest (-D over -W over -A). A run shows no
+    warning unless asked (Bend's default for its run commands)."""
+    from bend.diagnostics import KINDS
+
+    levels = {k: "allow" for k in KINDS if k not in ("missing-main", "recursion-cycle")} if s.running else {}
+    given = [("allow", s.allow), ("warning", s.warn), ("error", s.deny)]
+    for flag, level, names in [("-A", *given[0]), ("-W", *given[1]), ("-D", *given[2])]:
+        for name in split_names(names):
+            if name != "all" and name not in KINDS:
+                raise typer.BadParameter(f"no warning `{name}`; the warnings: {WARNING_NAMES}", param_hint=flag)
+    for wanted_all in (True, False):
+        for level, names in given:
+            for name in split_names(names):
+                if (name == "all") == wanted_all:
+                    for kind in (k for k in KINDS if k != "missing-main") if name == "all" else [name]:
+                        levels[kind] = level
+    return levels
+
+
+def split_names(values: list[str] | None) -> list[str]:
+    return [name for value in values or [] for name in value.replace(",", " ").split()]
+
+
+def load_and_check(file: Path, s: Settings | None = None):
     from bend.check import check_program
     from bend.frontend.loader import load_program
 
+    s = s or Settings()
+    levels = warning_levels(s)
+    started = time.perf_counter()
     program = load_program(file, read_text(file))
+    s.trace(f"load: {file} and what it imports ({ms(started)})")
+    program.entrypoint = s.entrypoint  # (read by bend.check.names and bend.desugar.pipeline)
+    program.diagnostics.configure(levels)
+    started = time.perf_counter()
     check_program(program)
+    s.trace(f"check: names, patterns, entry point ({ms(started)})")
     return program
 
 
-def options_from(flags: list[str] | None):
+def ms(started: float) -> str:
+    return f"{(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def options_from(flags: list[str] | None, s: Settings | None = None):
     from bend.desugar.context import Options
 
     options = Options()
@@ -76,6 +162,16 @@ def options_from(flags: list[str] | None):
                 options.set(name)
             except ValueError as err:
                 raise typer.BadParameter(str(err), param_hint="-O") from None
+    if s is not None and s.verbose:
+        stage = {"started": time.perf_counter()}
+
+        def trace(name: str) -> None:  # told each stage's name as it starts
+            now = time.perf_counter()
+            if "name" in stage:
+                s.trace(f"{stage['name']} ({(now - stage['started']) * 1000:.0f} ms)")
+            stage["name"], stage["started"] = name, now
+
+        options.trace = trace
     return options
 
 
@@ -93,101 +189,178 @@ def parse_args(args: list[str] | None) -> list:
     return terms
 
 
-def compile_file(file: Path, flags: list[str] | None, args: list[str] | None = None, warnings: bool = True):
+def compile_file(file: Path, s: Settings, args: list[str] | None = None):
     """Load, check and compile `file`; every problem found is reported before exiting."""
     from bend.diagnostics import BendError
     from bend.to_hvm import compile_program
 
-    options = options_from(flags)
+    options = options_from(s.opt, s)
     terms = parse_args(args)
-    program = load_and_check(file)
-    if report(program.diagnostics, warnings):
+    program = load_and_check(file, s)
+    if report(program.diagnostics, not s.running):
         raise typer.Exit(1)
     before = len(program.diagnostics.items)
     try:
         compiled = compile_program(program, options, terms)
     except BendError as err:
         err.diagnostics.items = err.diagnostics.items[before:]
-        report(err.diagnostics, warnings)
+        report(err.diagnostics, not s.running)
         raise typer.Exit(1) from None
+    finally:
+        if options.trace is not None:
+            options.trace("")
     program.diagnostics.items = program.diagnostics.items[before:]
-    report(program.diagnostics, warnings)
+    if report(program.diagnostics, not s.running):  # (a warning `-D` made an error, where nothing stops)
+        raise typer.Exit(1)
+    if s.verbose:
+        from hvm.syntax import show_book
+
+        stderr.print(f"the net ({len(compiled.hvm.defs)} definitions):", markup=False)
+        stderr.print(show_book(compiled.hvm), end="", markup=False)
     return compiled
 
 
-def run_with(backend: str, file: Path, args, flags, stats: bool, rules: bool, **options) -> None:
+def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bool, pretty: bool, **options) -> None:
     from bend.runner import run_compiled
+    from bend.to_hvm.readback import show
 
-    compiled = compile_file(file, flags, args, warnings=False)
+    s.running = True
+    compiled = compile_file(file, s, args)
+    if compiled.ctx.entry not in compiled.hvm.defs:
+        stderr.print(Text.assemble(("error", STYLES["error"]), f": this program has no `{compiled.ctx.entry}` "
+                                                              "definition to run"))
+        raise typer.Exit(1)
+    if compiled.ctx.options.adt_encoding == "scott" and any(n.startswith("IO/") for n in compiled.hvm.defs):
+        stderr.print(Text.assemble(("error", STYLES["error"]), ": this program does IO, which needs the num-scott "
+                                   "encoding of data types (-Oadt-num-scott, the default): the runtime reads an IO "
+                                   "call's tag"))
+        raise typer.Exit(1)
+    if not (compiled.ctx.options.float_combinators and
+            (compiled.ctx.options.linearize_matches or compiled.ctx.options.linearize_matches_alt)):
+        off = "float-combinators" if not compiled.ctx.options.float_combinators else "linearize-matches"
+        stderr.print(Text.assemble(("warning", STYLES["warning"]), f": running without the {off} pass: in HVM's "
+                                   "strict evaluation, some functions can then expand forever"))
     sys.stdout.flush()
+    started = time.perf_counter()
     try:
         outcome = run_compiled(compiled, backend, **options)
     except HvmError as err:
         fail(err)
     except MemoryError:
         fail(HvmError("out of memory: Python could not allocate more", hint="lower the program's size or use --mem"))
-    print(f"Result: {outcome.text}")
+    s.trace(f"run: {backend} backend, readback ({ms(started)})")
+    term, text = outcome.term, outcome.text
+    if compiled.ctx.options.adt_encoding == "scott":
+        from bend.to_hvm.resugar_scott import resugar_scott
+
+        term = resugar_scott(term)
+        text = show(term)
+    if pretty:
+        from bend.to_hvm.pretty import show_pretty
+
+        print(f"Result:\n{show_pretty(term)}")
+    else:
+        print(f"Result: {text}")
     print_stats(outcome.stats, stats, rules)
 
 
-def run_native(file, args, flags, stats, rules, mem, threads, timeout, no_cache, optimize_first) -> None:
+def run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_cache, optimize_first) -> None:
     from hvm.llvm_cpu.backend import MAX_MEMORY
 
-    run_with("c", file, args, flags, stats, rules, memory=memory_limit(mem, MAX_MEMORY), threads=threads,
+    run_with("c", file, args, s, stats, rules, pretty, memory=memory_limit(mem, MAX_MEMORY), threads=threads,
              timeout=timeout, use_cache=not no_cache, tiered=not optimize_first)
 
 
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            ours = version("bend-hvm")
+        except PackageNotFoundError:  # a source tree that is not installed
+            ours = "unknown"
+        print(f"bend {ours} (bend-hvm: Bend {BEND_VERSION} and HVM2 in Python; "
+              f"the language and command line of Bend {BEND_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def common(ctx: typer.Context, verbose: VerboseOpt = False, entrypoint: EntryOpt = None,
+           version: Annotated[bool, typer.Option("--version", "-V", callback=show_version, is_eager=True,
+                                                 help="Print the version and exit.")] = False) -> None:
+    """Compile and run Bend programs (.bend files). -v and -e work before the command or after it."""
+    ctx.obj = {"verbose": verbose, "entrypoint": entrypoint}
+
+
 @app.command("run")
-def run(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
-        threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-        optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None) -> None:
+def run(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
+        mem: MemOpt = None, threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
+        optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None, pretty: PrettyOpt = False,
+        entrypoint: EntryOpt = None, verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None,
+        allow: AllowOpt = None) -> None:
     """Run a program on the default backend: the parallel native runtime (as run-c)."""
-    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache, optimize_first)
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
+    run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_cache, optimize_first)
 
 
 @app.command("run-c")
-def run_c(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
-          threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-          optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None) -> None:
+def run_c(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
+          mem: MemOpt = None, threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
+          optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None, pretty: PrettyOpt = False,
+          entrypoint: EntryOpt = None, verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None,
+          allow: AllowOpt = None) -> None:
     """Run a program on the native runtime (LLVM), on every core."""
-    run_native(file, args, opt, stats, rules, mem, threads, timeout, no_cache, optimize_first)
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
+    run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_cache, optimize_first)
 
 
 @app.command("run-py")
-def run_py(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
-           timeout: TimeoutOpt = None, opt: OptOpt = None) -> None:
+def run_py(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
+           mem: MemOpt = None, timeout: TimeoutOpt = None, opt: OptOpt = None, pretty: PrettyOpt = False,
+           entrypoint: EntryOpt = None, verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None,
+           allow: AllowOpt = None) -> None:
     """Run a program on the reference evaluator (pure Python, one thread): slow, the specification."""
-    run_with("py", file, args, opt, stats, rules, memory=memory_limit(mem), timeout=timeout)
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
+    run_with("py", file, args, s, stats, rules, pretty, memory=memory_limit(mem), timeout=timeout)
 
 
 @app.command("run-cu")
-def run_cu(file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False, mem: MemOpt = None,
-           timeout: TimeoutOpt = None, launcher: LauncherOpt = None, opt: OptOpt = None) -> None:
+def run_cu(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
+           mem: MemOpt = None, timeout: TimeoutOpt = None, launcher: LauncherOpt = None, opt: OptOpt = None,
+           pretty: PrettyOpt = False, entrypoint: EntryOpt = None, verbose: VerboseOpt = False, warn: WarnOpt = None,
+           deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Run a program on the GPU (CUDA). Without a GPU: an error, at once."""
-    run_with("cu", file, args, opt, stats, rules, memory=gpu_memory_limit(mem), timeout=timeout,
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose, cuda=True)
+    run_with("cu", file, args, s, stats, rules, pretty, memory=gpu_memory_limit(mem), timeout=timeout,
              launcher=launcher_name(launcher))
 
 
 @app.command("gen-cu")
-def gen_cu(file: FileArg, arch: ArchOpt = None, opt: OptOpt = None) -> None:
+def gen_cu(ctx: typer.Context, file: FileArg, arch: ArchOpt = None, opt: OptOpt = None, entrypoint: EntryOpt = None,
+           verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Print the PTX the GPU runs a program with (the same kernels for every program; its definitions are data)."""
     from hvm.cuda.backend import gen_cu as render
 
-    print(render(compile_file(file, opt).hvm, ptx_arch(arch), "main"), end="")
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose, cuda=True)
+    compiled = compile_file(file, s)
+    print(render(compiled.hvm, ptx_arch(arch), compiled.ctx.entry), end="")
 
 
 @app.command("gen-hvm")
-def gen_hvm(file: FileArg, opt: OptOpt = None) -> None:
+def gen_hvm(ctx: typer.Context, file: FileArg, opt: OptOpt = None, entrypoint: EntryOpt = None,
+            verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Print the HVM2 net a program compiles to (`hvm run` runs it)."""
     from hvm.syntax import show_book
 
-    print(show_book(compile_file(file, opt).hvm), end="")
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
+    print(show_book(compile_file(file, s).hvm), end="")
 
 
 @app.command("desugar")
-def desugar_cmd(file: FileArg, opt: OptOpt = None, stop_after: Annotated[str | None, typer.Option(
-        "--stop-after", help="Stop after this pass (see bend/desugar/pipeline.py).", show_default=False)] = None
-                ) -> None:
+def desugar_cmd(ctx: typer.Context, file: FileArg, opt: OptOpt = None, stop_after: Annotated[str | None, typer.Option(
+        "--stop-after", help="Stop after this pass (see bend/desugar/pipeline.py).", show_default=False)] = None,
+                pretty: PrettyOpt = False, entrypoint: EntryOpt = None, verbose: VerboseOpt = False,
+                warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Print the program after the desugaring passes (core terms, in the fun syntax)."""
     from bend.desugar.pipeline import PASSES, desugar
     from bend.diagnostics import BendError
@@ -195,17 +368,32 @@ def desugar_cmd(file: FileArg, opt: OptOpt = None, stop_after: Annotated[str | N
 
     if stop_after is not None and stop_after not in PASSES:
         raise typer.BadParameter(f"no pass `{stop_after}`; the passes: {', '.join(PASSES)}", param_hint="--stop-after")
-    program = load_and_check(file)
+    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
+    options = options_from(s.opt, s)
+    program = load_and_check(file, s)
     if report(program.diagnostics):
         raise typer.Exit(1)
+    before = len(program.diagnostics.items)
     try:
-        book, _ = desugar(program, options_from(opt), stop_after)
+        book, _ = desugar(program, options, stop_after)
     except BendError as err:
+        err.diagnostics.items = err.diagnostics.items[before:]
         report(err.diagnostics)
         raise typer.Exit(1) from None
-    for d in book.defs.values():
-        if not d.builtin:
-            print(show_definition(readable(d)))
+    finally:
+        if options.trace is not None:
+            options.trace("")
+    program.diagnostics.items = program.diagnostics.items[before:]
+    if report(program.diagnostics):
+        raise typer.Exit(1)
+    shown = [readable(d) for d in book.defs.values() if not d.builtin]
+    if pretty and all(len(d.rules) == 1 and not d.rules[0].patterns for d in shown):
+        from bend.to_hvm.pretty import show_pretty
+
+        print("\n\n".join(f"({d.name}) =\n  {show_pretty(d.rules[0].body, 2)}" for d in shown))
+        return
+    for d in shown:
+        print(show_definition(d))
 
 
 def readable(d):
@@ -220,9 +408,10 @@ def readable(d):
 
 
 @app.command("check")
-def check(file: FileArg, opt: OptOpt = None) -> None:
+def check(ctx: typer.Context, file: FileArg, opt: OptOpt = None, entrypoint: EntryOpt = None,
+          verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Check a program for errors without running it: syntax, names, patterns, `main`."""
-    compile_file(file, opt)
+    compile_file(file, settings(ctx, opt, warn, deny, allow, entrypoint, verbose))
 
 
 @app.command("parse")

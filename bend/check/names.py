@@ -398,6 +398,16 @@ class NameChecker:
     def check_main(self) -> None:
         main = self.program.main
         names = main.book.defs
+        custom = getattr(self.program, "entrypoint", None)  # `bend -e NAME`
+        if custom not in (None, "main", "Main"):
+            if custom not in names:
+                self.diagnostics.error(f"this program has no `{custom}` definition", path=str(main.path),
+                                       hint=f"`-e {custom}` names the definition the program starts at",
+                                       kind="missing-main")
+            elif len(names[custom].rules) > 1:
+                self.diagnostics.error(f"`{custom}` has several rules; an entry point must have exactly one",
+                                       names[custom].span)
+            return
         if "main" in names and "Main" in names:
             self.diagnostics.error("the program has both `main` and `Main`", names["Main"].span,
                                    hint="keep one entry point")
@@ -405,7 +415,8 @@ class NameChecker:
         if entry is None:
             if not {"main", "Main"} & main.book.broken:  # (a syntax error in `main` was reported)
                 self.diagnostics.error("this program has no `main` definition", path=str(main.path),
-                                       hint="add `def main():` (or `main = ...`): the program starts there")
+                                       hint="add `def main():` (or `main = ...`): the program starts there",
+                                       kind="missing-main")
         elif len(entry.rules) > 1:
             self.diagnostics.error("`main` has several rules; it must have exactly one", entry.span)
 

@@ -11,6 +11,11 @@ Out: the same Book without Match or Switch terms; only Swi (`zero` if the number
 
     switch n { 0: a; 1: b; _: c(n-2) }
     ==>  switch n { 0: a; _: λp switch p { 0: b; _: λn-2 c(n-2) } }
+
+     Under `-Oadt-scott` a value is `λA λB λC (B f)`: the match passes one function per
+     constructor, in the order of the type's constructors:
+
+    match x { A: a; B f: b; C g h: c }   ==>  (x a λf b λg λh c)
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ def run(book: ast.Book, ctx) -> ast.Book:
 
 def encode_match(t: ast.Match, ctx):
     arms = [lams(arm.binds, arm.body, arm.span) for arm in t.arms]
+    if ctx.options.adt_encoding == "scott":
+        return app(t.scrutinee, arms, t.span)
     if len(arms) == 1:
         rest = ast.Era(t.span)  # a type with one constructor: tag 0 is the only one
     else:

@@ -16,8 +16,9 @@ from bend.check import types
 from bend.check.names import check_term
 from bend.deep import deep
 from bend.desugar.terms import app
-from bend.desugar import (bends, encode_adts, encode_matches, fix_matches, float_combinators, folds, linearize_matches,
-                          linearize_vars, literals, local_defs, match_defs, prune, resolve, unique_names, with_blocks)
+from bend.desugar import (bends, encode_adts, encode_matches, fix_matches, float_combinators, folds, linearize_match_binds,
+                          linearize_matches, linearize_vars, literals, local_defs, match_defs, merge, prune, resolve,
+                          unique_names, unused, with_blocks)
 from bend.desugar.context import Ctx, Options
 from bend.diagnostics import BendError
 
@@ -32,11 +33,14 @@ PASSES = {
     "unique_names": unique_names,  # one name per binder; `use` inlined
     "type_check": types,  # Hindley–Milner checking of the annotated definitions (changes nothing)
     "linearize_matches": linearize_matches,  # outside variables passed into arms
+    "linearize_match_binds": linearize_match_binds,  # -Olinearize-matches-alt: binders before a match moved in
     "encode_matches": encode_matches,  # matches and switches to Swi
     "linearize_vars": linearize_vars,  # dups and erasers: each variable used once
     "float_combinators": float_combinators,  # closed terms to definitions of their own
     "encode_adts": encode_adts,  # constructors as functions
+    "unused": unused,  # a warning for each of the user's definitions the entry point never uses
     "prune": prune,  # what main uses; main's result expanded
+    "merge": merge,  # -Omerge: definitions with the same body made one
 }
 
 
@@ -56,6 +60,10 @@ def apply_args(program, ctx: Ctx, args: list) -> None:
 
 
 def entry_name(program) -> str:
+    """`main` (or `Main`), or the definition `bend -e NAME` names (program.entrypoint)."""
+    custom = getattr(program, "entrypoint", None)
+    if custom not in (None, "main", "Main"):
+        return custom
     defs = program.main.book.defs
     return "Main" if "Main" in defs and "main" not in defs else "main"
 
@@ -71,11 +79,16 @@ def _desugar(program, options: Options, stop_after: str | None, args: list):
     if entry == "Main":  # HVM2 starts at @main
         book.defs["main"] = book.defs.pop("Main")
         book.defs["main"].name = "main"
-    ctx = Ctx(book, program.diagnostics, "main", options)
+        entry = "main"
+    ctx = Ctx(book, program.diagnostics, entry, options)
+    main = program.main
+    ctx.own_defs = {"main" if n == "Main" else main.prefix + n for n in (*main.book.defs, *main.book.hvm_defs)}
     for name, module in PASSES.items():
+        if options.trace is not None:
+            options.trace(f"desugar: {name}")
         book = module.run(book, ctx)
         ctx.book = book
-        if name == "match_defs" and args:
+        if name == "match_defs" and args and ctx.entry in ctx.book.defs:
             apply_args(program, ctx, args)
         if ctx.diagnostics.errors:
             raise BendError(ctx.diagnostics)
