@@ -17,8 +17,9 @@ Out: the same Book where the lambdas and `let`s right before a match or switch, 
 from __future__ import annotations
 
 from bend import ast
+from bend.ast import clone
 from bend.deep import deep
-from bend.desugar.terms import clone, free_vars
+from bend.desugar.terms import free_vars
 
 
 def run(book: ast.Book, ctx) -> ast.Book:

@@ -15,7 +15,7 @@ Out: the same Book, unchanged; a warning of kind `unused-definition` (Bend's; `-
 from __future__ import annotations
 
 from bend import ast
-from bend.desugar.prune import is_user, reachable
+from bend.ast import is_user, reachable
 
 
 def run(book: ast.Book, ctx) -> ast.Book:
