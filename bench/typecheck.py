@@ -15,7 +15,7 @@ from pathlib import Path
 from bend.check import check_program, types
 from bend.deep import deep
 from bend.desugar.context import Options
-from bend.desugar.pipeline import desugar
+from bend.compiler import desugar
 from bend.diagnostics import Diagnostics
 from bend.frontend.loader import load_program
 

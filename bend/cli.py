@@ -132,24 +132,10 @@ def split_names(values: list[str] | None) -> list[str]:
 
 
 def load_and_check(file: Path, s: Settings | None = None):
-    from bend.check import check_program
-    from bend.frontend.loader import load_program
+    from bend.compiler import load
 
     s = s or Settings()
-    levels = warning_levels(s)
-    started = time.perf_counter()
-    program = load_program(file, read_text(file))
-    s.trace(f"load: {file} and what it imports ({ms(started)})")
-    program.entrypoint = s.entrypoint  # (read by bend.check.names and bend.desugar.pipeline)
-    program.diagnostics.configure(levels)
-    started = time.perf_counter()
-    check_program(program)
-    s.trace(f"check: names, patterns, entry point ({ms(started)})")
-    return program
-
-
-def ms(started: float) -> str:
-    return f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    return load(file, read_text(file), s.entrypoint, warning_levels(s), s.trace)
 
 
 def options_from(flags: list[str] | None, s: Settings | None = None):
@@ -191,8 +177,8 @@ def parse_args(args: list[str] | None) -> list:
 
 def compile_file(file: Path, s: Settings, args: list[str] | None = None):
     """Load, check and compile `file`; every problem found is reported before exiting."""
+    from bend.compiler import compile_program
     from bend.diagnostics import BendError
-    from bend.to_hvm import compile_program
 
     options = options_from(s.opt, s)
     terms = parse_args(args)
@@ -222,7 +208,6 @@ def compile_file(file: Path, s: Settings, args: list[str] | None = None):
 
 def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bool, pretty: bool, **options) -> None:
     from bend.runner import run_compiled
-    from bend.to_hvm.readback import show
 
     s.running = True
     compiled = compile_file(file, s, args)
@@ -248,13 +233,8 @@ def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bo
         fail(err)
     except MemoryError:
         fail(HvmError("out of memory: Python could not allocate more", hint="lower the program's size or use --mem"))
-    s.trace(f"run: {backend} backend, readback ({ms(started)})")
+    s.trace(f"run: {backend} backend, readback ({(time.perf_counter() - started) * 1000:.0f} ms)")
     term, text = outcome.term, outcome.text
-    if compiled.ctx.options.adt_encoding == "scott":
-        from bend.to_hvm.resugar_scott import resugar_scott
-
-        term = resugar_scott(term)
-        text = show(term)
     if pretty:
         from bend.to_hvm.pretty import show_pretty
 
@@ -358,16 +338,16 @@ def gen_hvm(ctx: typer.Context, file: FileArg, opt: OptOpt = None, entrypoint: E
 
 @app.command("desugar")
 def desugar_cmd(ctx: typer.Context, file: FileArg, opt: OptOpt = None, stop_after: Annotated[str | None, typer.Option(
-        "--stop-after", help="Stop after this pass (see bend/desugar/pipeline.py).", show_default=False)] = None,
+        "--stop-after", help="Stop after this pass (see bend/compiler.py).", show_default=False)] = None,
                 pretty: PrettyOpt = False, entrypoint: EntryOpt = None, verbose: VerboseOpt = False,
                 warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Print the program after the desugaring passes (core terms, in the fun syntax)."""
-    from bend.desugar.pipeline import PASSES, desugar
+    from bend.compiler import desugar, readable, stages
     from bend.diagnostics import BendError
     from bend.frontend.printer import show_definition
 
-    if stop_after is not None and stop_after not in PASSES:
-        raise typer.BadParameter(f"no pass `{stop_after}`; the passes: {', '.join(PASSES)}", param_hint="--stop-after")
+    if stop_after is not None and stop_after not in stages():
+        raise typer.BadParameter(f"no pass `{stop_after}`; the passes: {', '.join(stages())}", param_hint="--stop-after")
     s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
     options = options_from(s.opt, s)
     program = load_and_check(file, s)
@@ -394,17 +374,6 @@ def desugar_cmd(ctx: typer.Context, file: FileArg, opt: OptOpt = None, stop_afte
         return
     for d in shown:
         print(show_definition(d))
-
-
-def readable(d):
-    """The definition with its variables named a, b, c, ... in binding order."""
-    from types import SimpleNamespace
-
-    from bend.desugar.unique_names import Namer
-
-    if len(d.rules) == 1 and not d.rules[0].patterns:
-        d.rules[0].body = Namer(SimpleNamespace(var_order={})).rename(d.rules[0].body, {})
-    return d
 
 
 @app.command("check")

@@ -112,10 +112,10 @@ def did_you_mean(name: str, candidates, what: str = "") -> str | None:
     return f"did you mean {what}`{close[0]}`?" if close else None
 
 
-# The kinds of diagnostic `-W`, `-D` and `-A` switch (Bend 0.2.38's names; `all` is every one
-# but missing-main, as in Bend).
+# The kinds of diagnostic `-W`, `-D` and `-A` switch (Bend 0.2.38's names, and `arity`, ours:
+# bend.check.arity; `all` is every one but missing-main, as in Bend).
 KINDS = ("irrefutable-match", "redundant-match", "unreachable-match", "unused-definition", "repeated-bind",
-         "recursion-cycle", "import-shadow", "missing-main")
+         "recursion-cycle", "import-shadow", "missing-main", "arity")
 
 _KIND_OF_MESSAGE = [  # (kind, pattern): for diagnostics made without an explicit kind
     ("irrefutable-match", re.compile(r"^irrefutable match")),

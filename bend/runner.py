@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bend.to_hvm import Compiled
+from bend.compiler import Compiled
 from bend.to_hvm.readback import readback, show
 from hvm.io import Host, run_io
 from hvm.runtime import Stats, get_backend
@@ -28,4 +28,8 @@ def run_compiled(compiled: Compiled, backend: str = "c", host: Host | None = Non
     Raises hvm.errors.HvmError when a limit is reached or an effect cannot be performed."""
     result = run_io(get_backend(backend), compiled.hvm, compiled.ctx.entry, host, **options)
     term = readback(result.tree, compiled.core)
+    if compiled.ctx.options.adt_encoding == "scott":  # strings and lists as Bend shows them under Scott
+        from bend.to_hvm.resugar_scott import resugar_scott
+
+        term = resugar_scott(term)
     return Outcome(term, show(term), result.stats)

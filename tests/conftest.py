@@ -43,3 +43,19 @@ def no_gpu():
     except NoGpu:
         return
     pytest.skip("this machine has a GPU")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def core_terms_are_validated_between_passes():
+    """Every compile in the tests checks the book after each desugaring pass
+    (bend.desugar.validate): a pass that breaks an invariant fails the test that runs it."""
+    from bend.desugar import pipeline
+    from bend.desugar.validate import validate
+
+    def check(book, name, ctx):
+        problems = validate(book, name, ctx)
+        assert not problems, f"after pass `{name}`: " + "; ".join(problems[:10])
+
+    pipeline.AFTER_EACH_PASS.append(check)
+    yield
+    pipeline.AFTER_EACH_PASS.remove(check)

@@ -33,13 +33,10 @@ def fib_itrs(n: int) -> int:
 
 def compile_bend(source: str, path: str = "test.bend", options=None, args: list[str] = ()):
     """Load, check and compile Bend source text; raises AssertionError listing any errors."""
-    from bend.check import check_program
-    from bend.frontend.loader import load_program
+    from bend.compiler import compile_program, load
     from bend.frontend.parser import parse_term_text
-    from bend.to_hvm import compile_program
 
-    program = load_program(Path(path), source)
-    check_program(program)
+    program = load(Path(path), source)
     errors = [d.render() for d in program.diagnostics.errors]
     assert not errors, "\n".join(errors)
     terms = []
@@ -63,13 +60,10 @@ def run_bend(source: str, backend: str = "c", args: list[str] = (), options=None
 
 def bend_diagnostics(source: str, path: str = "test.bend"):
     """Every diagnostic (errors and warnings) that loading, checking and compiling the source gives."""
-    from bend.check import check_program
+    from bend.compiler import compile_program, load
     from bend.diagnostics import BendError
-    from bend.frontend.loader import load_program
-    from bend.to_hvm import compile_program
 
-    program = load_program(Path(path), source)
-    check_program(program)
+    program = load(Path(path), source)
     if program.diagnostics.errors:
         return program.diagnostics.items
     try:

@@ -522,7 +522,21 @@ class Checker:
         self.def_errors = 0
         self.current = d
         why = ("sig", d) if d.typ is not None else None
-        self.check(d.rules[0].body, sig, why)
+        body, args = d.rules[0].body, []
+        if d.name == self.ctx.entry:  # `main` applied to the command line's terms: each one a parameter
+            for _ in range(getattr(self.ctx, "entry_args", 0)):
+                args.append(body.arg)
+                body = body.fun
+        self.check(body, sig, why)
+        params = sig
+        for i, arg in enumerate(reversed(args)):
+            params = prune(params)
+            if not is_arrow(params):
+                self.error(f"`{d.name}` takes {i} argument{'s' * (i != 1)}, given {len(args)} on the command line",
+                           d.span)
+                break
+            self.check_arg(arg, params.args[0], i, d.name)
+            params = params.args[1]
         return self.def_errors == 0
 
     # -- errors

@@ -78,6 +78,11 @@ class Ctx:
     var_order: dict = field(default_factory=dict)
     # the canonical names of the definitions the program's own file makes (not imported ones)
     own_defs: set = field(default_factory=set)
+    # the program (bend.frontend.loader.Program) and the command line's terms for its entry point
+    program: object = None
+    args: list = field(default_factory=list)
+    # how many of them the entry point was applied to (bend.desugar.apply_args)
+    entry_args: int = 0
 
     def __post_init__(self):
         self.refresh_ctors()

@@ -1,35 +1,21 @@
-"""From core terms to HVM2 nets, and from result nets back to terms.
+"""From core terms to HVM2 nets (and, in bend.to_hvm.readback, from result nets back to terms).
 
-compile_program: a loaded, checked program -> the hvm.book.Book that runs it (with the core
-Book and the desugaring context, for readback). See bend.to_hvm.compile for the encoding.
+compile_nets: the core Book (bend.desugar) -> the hvm.book.Book that runs it: each definition
+compiled to a net (bend.to_hvm.compile, which describes the encoding), then the net passes:
+eta reduction, inlining (-Oinline), priorities of recursive calls, strict cycles, pruning and
+net sizes (-Ocheck-net-size). The driver (bend.compiler) calls it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bend import ast
-from bend.deep import deep
 from bend.desugar.context import Ctx, Options
-from bend.desugar.pipeline import desugar
 from bend.diagnostics import BendError
 from hvm.book import Book
 
 
-@dataclass
-class Compiled:
-    hvm: Book
-    core: ast.Book
-    ctx: Ctx
-
-
-def compile_program(program, options: Options | None = None, args: list | None = None) -> Compiled:
-    """`args`: terms to apply `main` to. Raises BendError when the program has errors (its
-    diagnostics say which)."""
-    return deep(_compile_program, program, options or Options(), args)
-
-
-def _compile_program(program, options: Options, args: list | None) -> Compiled:
+def compile_nets(core: ast.Book, ctx: Ctx, options: Options) -> Book:
+    """Raises BendError when the nets have errors (unscoped variables, native nets, cycles, sizes)."""
     from bend.to_hvm.compile import compile_book
     from bend.to_hvm.cycles import report_cycles
     from bend.to_hvm.eta import eta_reduce
@@ -39,7 +25,6 @@ def _compile_program(program, options: Options, args: list | None) -> Compiled:
     from hvm.flatbook import reachable
 
     trace = options.trace or (lambda stage: None)
-    core, ctx = desugar(program, options, args=args)
     trace("to_hvm: terms to nets")
     book = compile_book(core, ctx.entry, ctx.diagnostics)
     if options.eta:
@@ -65,4 +50,4 @@ def _compile_program(program, options: Options, args: list | None) -> Compiled:
     if options.check_net_size:
         trace("to_hvm: check_net_size")
         check_net_sizes(book, ctx.diagnostics, {n: d.span for n, d in core.defs.items()})
-    return Compiled(book, core, ctx)
+    return book

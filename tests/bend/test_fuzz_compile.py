@@ -40,7 +40,7 @@ from bend.diagnostics import BendError, Diagnostics
 from bend.frontend.loader import load_program
 from bend.frontend.parser import parse_term_text
 from bend.runner import run_compiled
-from bend.to_hvm import compile_program
+from bend.compiler import compile_program
 from bend_mutations import (ALL_SYNTAX, FUZZ, SCALE, assert_bend_check_exits_0_or_1, assert_placed, cut, gentle_mutants,
                             join, mutants)
 from hvm.validate import validate

@@ -7,7 +7,6 @@ Most look at what the main file sees (its namespace) and at the diagnostics; a f
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from bend.check import check_program
 from bend.diagnostics import BendError
 from bend.frontend.loader import load_program
 from bend.runner import run_compiled
-from bend.to_hvm import compile_program
+from bend.compiler import compile_program
 
 
 def src(*lines: str) -> str:

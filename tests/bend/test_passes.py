@@ -1,4 +1,4 @@
-"""Unit tests of each desugaring pass (bend/desugar, in the order of pipeline.PASSES) and of
+"""Unit tests of each desugaring pass (bend/desugar, in the order of bend.compiler.stages()) and of
 bend/to_hvm (compile, eta, priority, readback): the shape that comes out of a small input, and
 the edge cases each module's docstring promises.
 
@@ -18,10 +18,9 @@ from support import compile_bend, run_bend
 
 from bend import ast
 from bend.check import check_program
-from bend.cli import readable
 from bend.desugar import resolve
 from bend.desugar.context import Options
-from bend.desugar.pipeline import PASSES, desugar
+from bend.compiler import desugar, readable, stages
 from bend.desugar.terms import free_vars
 from bend.diagnostics import BendError
 from bend.frontend.loader import load_program
@@ -54,7 +53,7 @@ def options(*flags: str) -> Options:
 
 def stage(src: str, after: str, *flags: str):
     """(the core book, the ctx) after the pass `after`."""
-    assert after in PASSES
+    assert after in stages()
     return desugar(load(src), options(*flags), after)
 
 

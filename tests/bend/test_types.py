@@ -21,7 +21,7 @@ from bend.check import check_program, types
 from bend.cli import app
 from bend.deep import deep
 from bend.desugar.context import Options
-from bend.desugar.pipeline import desugar
+from bend.compiler import desugar
 from bend.diagnostics import BendError, Diagnostics
 from bend.frontend.loader import STDLIB, load_program
 
