@@ -25,7 +25,7 @@ from bend.ast import clone, is_user, reachable
 from bend.deep import deep
 from bend.frontend.printer import show_string
 from hvm import numbers
-from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
+from hvm.book import Node, Num, Ref, Tag, Tree, Var
 from bend.to_hvm.compile import FLIPPED, INTEGER_COMMUTATIVE, OPERATORS
 from hvm.readback import var_name
 
