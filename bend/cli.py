@@ -272,18 +272,6 @@ def common(ctx: typer.Context, verbose: VerboseOpt = False, entrypoint: EntryOpt
     ctx.obj = {"verbose": verbose, "entrypoint": entrypoint}
 
 
-@app.command("run")
-def run(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
-        mem: MemOpt = None, threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-        optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None, pretty: PrettyOpt = False,
-        entrypoint: EntryOpt = None, verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None,
-        allow: AllowOpt = None) -> None:
-    """Run a program on the default backend: the parallel native runtime (as run-c)."""
-    s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
-    run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_cache, optimize_first)
-
-
-@app.command("run-c")
 def run_c(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
           mem: MemOpt = None, threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
           optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None, pretty: PrettyOpt = False,
@@ -292,6 +280,10 @@ def run_c(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsO
     """Run a program on the native runtime (LLVM), on every core."""
     s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
     run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_cache, optimize_first)
+
+
+app.command("run", help="Run a program on the default backend: the parallel native runtime (as run-c).")(run_c)
+app.command("run-c")(run_c)
 
 
 @app.command("run-py")

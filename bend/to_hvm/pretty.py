@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from bend import ast
 from bend.deep import deep
-from bend.frontend.printer import show_string
-from bend.to_hvm.readback import show_number
+from bend.to_hvm.readback import ATOMS, show, show_binder
 
 
 def show_pretty(term, tab: int = 0) -> str:
@@ -31,16 +30,8 @@ def show_pretty(term, tab: int = 0) -> str:
 
 def _pretty(t, tab: int) -> str:
     cls = type(t)
-    if cls is ast.Var:
-        return t.name
-    if cls is ast.Link:
-        return f"${t.name}"
-    if cls is ast.Num:
-        return show_number(t.numb)
-    if cls is ast.Ref:
-        return t.name
-    if cls is ast.Era:
-        return "*"
+    if cls in ATOMS:
+        return show(t)
     if cls is ast.Lam:
         return f"λ{binder(t.pattern)} {_pretty(t.body, tab)}"
     if cls is ast.App:
@@ -53,8 +44,6 @@ def _pretty(t, tab: int) -> str:
         return "(" + ", ".join(_pretty(x, tab) for x in t.items) + ")"
     if cls is ast.Sup:
         return "{" + " ".join(_pretty(x, tab) for x in t.items) + "}"
-    if cls is ast.Str:
-        return show_string(t.text)
     if cls is ast.List:
         return "[" + " ".join(_pretty(x, tab) for x in t.items) + "]"
     if cls is ast.Let:
@@ -75,14 +64,7 @@ def _pretty(t, tab: int) -> str:
 
 
 def binder(p) -> str:
-    cls = type(p)
-    if cls is ast.PVar:
-        return p.name
-    if cls is ast.PEra:
-        return "*"
-    if cls is ast.PLink:
-        return f"${p.name}"
-    return pattern(p)
+    return pattern(p) if type(p) in (ast.PSup, ast.PTuple) else show_binder(p)
 
 
 def pattern(p) -> str:
@@ -91,6 +73,4 @@ def pattern(p) -> str:
         return "{" + " ".join(binder(x) for x in p.items) + "}"
     if cls is ast.PTuple:
         return "(" + ", ".join(binder(x) for x in p.items) + ")"
-    if cls in (ast.PVar, ast.PEra, ast.PLink):
-        return binder(p)
-    return "?"
+    return show_binder(p)

@@ -464,6 +464,15 @@ def show_number(numb: int) -> str:
     return numbers.format_numb(numb)
 
 
+ATOMS = (ast.Var, ast.Link, ast.Num, ast.Ref, ast.Era, ast.Str)  # (shown on one line by any printer)
+
+
+def show_binder(p) -> str:
+    """A lambda's binder: `x`, `*` or `$x`."""
+    cls = type(p)
+    return p.name if cls is ast.PVar else "*" if cls is ast.PEra else f"${p.name}" if cls is ast.PLink else "?"
+
+
 def _show(t) -> str:
     cls = type(t)
     if cls is ast.Var:
@@ -477,9 +486,7 @@ def _show(t) -> str:
     if cls is ast.Era:
         return "*"
     if cls is ast.Lam:
-        binder = {ast.PVar: lambda p: p.name, ast.PEra: lambda p: "*",
-                  ast.PLink: lambda p: f"${p.name}"}.get(type(t.pattern), lambda p: "?")
-        return f"λ{binder(t.pattern)} {_show(t.body)}"
+        return f"λ{show_binder(t.pattern)} {_show(t.body)}"
     if cls is ast.App:
         fun, args = t, []
         while type(fun) is ast.App:
