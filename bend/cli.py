@@ -39,7 +39,7 @@ app = typer.Typer(
     name="bend",
     help="Compile and run Bend programs (.bend files).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -26,7 +26,7 @@ app = typer.Typer(
          "does: a result that is an IO call (print, files, time, dynamic libraries) is carried out and the "
          "run goes on; the final result is printed.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -91,3 +91,10 @@ def test_deeply_nested_programs_do_not_hit_the_recursion_limit(tmp_path):
     result = bend("run-py", path)
     assert result.exit_code == 0, result.output
     assert "Result: 2999" in result.stdout
+
+
+def test_shell_completion_is_offered(tmp_path):
+    from hvm.cli import app as hvm_app
+
+    assert "_bend_completion" in runner.invoke(app, ["--show-completion", "bash"]).stdout
+    assert "_hvm_completion" in runner.invoke(hvm_app, ["--show-completion", "bash"]).stdout
