@@ -109,7 +109,7 @@ def run_io(backend, book: Book, entry: str = "main", host: Host | None = None, *
         if d is None:
             return None
         total.rules["CALL"] = total.rules.get("CALL", 0) + 1  # `@name ~ ROOT`
-        if not d.net.redexes:
+        if not d.net.reducible:
             return d.net.root
         return run(d.net).tree
 
@@ -190,7 +190,7 @@ class Reader:
                 t = expanded
                 continue
             d = self.book.defs.get(t.name)
-            if d is None or d.net.redexes:
+            if d is None or d.net.reducible:
                 return t
             t = d.net.root
         return t

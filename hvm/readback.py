@@ -9,23 +9,11 @@ Out: an hvm.book tree. Variable chains are followed; a wire whose two ends are b
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
-from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
+from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var, var_name  # (var_name: used here and by the compiler)
 from hvm.errors import HvmError
 from hvm.ports import ERA, FID_MASK, NONE, NUM, REF, VAR
-
-
-@functools.lru_cache(maxsize=None)
-def var_name(k: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa, 27 -> ab, ..."""
-    name = ""
-    k += 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        name = chr(97 + r) + name
-    return name
 
 
 def chain_resolver(load_var: Callable[[int], int], max_steps: int) -> Callable[[int], int]:

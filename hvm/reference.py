@@ -287,11 +287,11 @@ class Machine:
     @staticmethod
     def template(d) -> list[int]:
         """A definition's ports in one flat list: node pairs, redex pairs, then the root."""
-        return [p for pair in d.nodes + d.redexes for p in pair] + [d.root]
+        return d.ports.tolist()
 
     def expand(self, d, b: int, template: list[int] | None = None) -> None:
         """Copy definition `d` into fresh nodes and vars, link its redexes, then its root to b."""
-        nloc = self.alloc_nodes(len(d.nodes))
+        nloc = self.alloc_nodes(d.node_count)
         vloc = self.alloc_vars(d.var_count)
         # relocate def-local indices: VAR v -> VAR vloc[v], node i -> node nloc[i], others as is
         ports = [

@@ -23,7 +23,7 @@ recursion limit.
 from __future__ import annotations
 
 from hvm import numbers
-from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Tree, Var
+from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Tree, Var, expand_chains
 from hvm.errors import ParseError, Span
 
 NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-/$")
@@ -278,6 +278,7 @@ def show_tree(tree: Tree) -> str:
 
 
 def show_net(net: Net) -> str:
+    net = expand_chains(net)
     lines = [show_tree(net.root)]
     for r in net.redexes:
         lines.append(f"  &{'!' if r.parallel else ' '}{show_tree(r.a)} ~ {show_tree(r.b)}")

@@ -19,16 +19,19 @@ and from each active pair (two principal ports that meet: a redex, `& a ~ b`).
 
 from __future__ import annotations
 
+from array import array
+
 from bend import ast
 from bend.diagnostics import BendError, Diagnostics
 from hvm import numbers
-from hvm.book import Book, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
+from hvm.book import Book, Chain, Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import Span
 from hvm.readback import var_name
 from hvm.validate import net_problems
 
 # node kinds (the binary ones are hvm.book.Tag values)
 ROOT, ERA, NUM, REF, FWD = "root", "era", "num", "ref", "fwd"
+CHAIN = "chain"  # one port, the head of an hvm.book.Chain (its value: cons, nil, numbs)
 BINARY = (Tag.CON, Tag.DUP, Tag.OPR, Tag.SWI)
 
 OPERATORS = {
@@ -166,14 +169,20 @@ class NetBuilder:
         if cls is ast.Link:
             return self.use_link(t.name, t.span)
         if cls is ast.Str:
-            return self.chain("String/Cons", "String/Nil", [ast.Num(numbers.new_u24(ord(c))) for c in t.text])
+            if t.text:
+                return 3 * self.node(CHAIN, ("String/Cons", "String/Nil",
+                                             array("I", [numbers.new_u24(ord(c)) for c in t.text])))
+            return self.leaf(REF, "String/Nil")
         if cls is ast.List:
             return self.chain("List/Cons", "List/Nil", t.items)
         raise AssertionError(f"not a core term: {type(t).__name__}")
 
     def chain(self, cons: str, nil: str, items: list) -> int:
-        """A long literal (bend.desugar.literals.LONG): `(cons i0 (cons i1 ... nil))`, built in a
-        loop, node for node as `term` builds the applications."""
+        """A long literal (bend.desugar.literals.LONG): `(cons i0 (cons i1 ... nil))`. Of numbers
+        (a string's characters), an hvm.book.Chain: one node here, its head the literal's value;
+        else built in a loop, node for node as `term` builds the applications."""
+        if items and all(type(item) is ast.Num for item in items):
+            return 3 * self.node(CHAIN, (cons, nil, array("I", [item.numb for item in items])))
         result = hole = None
         for item in items:
             outer, inner = self.node(Tag.CON), self.node(Tag.CON)  # ((cons item) tail)
@@ -274,9 +283,11 @@ class NetBuilder:
         self.visited = [False] * len(self.kinds)
         self.visited[root] = True
         tree = self.tree(self.peer[3 * root])
-        redexes = []
+        redexes, chains = [], []
         for n, kind in enumerate(self.kinds):
             if self.visited[n] or kind == FWD:
+                continue
+            if kind == CHAIN:
                 continue
             other = self.peer[3 * n]
             if other % 3 != 0:
@@ -285,11 +296,16 @@ class NetBuilder:
             if type(b) is Ref and type(a) is not Ref or type(a) is Num:
                 a, b = b, a
             redexes.append(Redex(a, b))
+        for n, kind in enumerate(self.kinds):  # (after the trees: they name the chains' heads)
+            if kind == CHAIN:
+                self.visited[n] = True
+                cons, nil, numbs = self.values[n]
+                chains.append(Chain(cons, nil, numbs, self.tree(3 * n)))
         if not all(self.visited[n] or k == FWD for n, k in enumerate(self.kinds)):
             self.diagnostics.error(
                 f"`{self.name}` makes a net with a vicious circle: nodes wired in a loop that nothing can reach",
                 self.span, hint="an unscoped variable `$x` is probably used inside the very term that binds it")
-        return Net(tree, redexes)
+        return Net(tree, redexes, chains)
 
     def remove_forwards(self) -> None:
         for n, kind in enumerate(self.kinds):
@@ -298,7 +314,7 @@ class NetBuilder:
 
     def tree(self, port: int):
         n, slot = divmod(port, 3)
-        if slot != 0 or self.kinds[n] == ROOT:  # a wire between two aux ports (or the root)
+        if slot != 0 or self.kinds[n] == ROOT or self.kinds[n] == CHAIN:  # a wire (not between principal ports)
             wire = min(port, self.peer[port])
             var = self.names.get(wire)
             if var is None:

@@ -50,6 +50,7 @@ def active_refs(book: Book, name: str) -> list[str]:
         for side, other in ((r.a, r.b), (r.b, r.a)):
             if type(side) is Ref and type(other) is not Era:
                 refs.append(side.name)
+    refs += (chain.cons for chain in net.chains)
     return list(dict.fromkeys(n for n in refs if n in book.defs))
 
 

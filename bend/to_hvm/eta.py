@@ -2,7 +2,8 @@
 order, are the same as one wire between their principal ports.
 
 In:  an hvm.book.Net.
-Out: the same net with every such pair replaced by a wire (repeated until none is left), and
+Out: the same net with every such pair replaced by a wire (repeated until none is left: a
+     chain's nodes never are), and
      `(* *)` / `{* *}` replaced by `*`. Bend does this for its C targets: it saves work at run
      time, for instance the CALL and ANNI of `λx (f x)` where `f` would do.
 
@@ -12,6 +13,7 @@ Out: the same net with every such pair replaced by a wire (repeated until none i
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from hvm.book import Era, Net, Node, Redex, Tag, Var, iter_net_trees, iter_subtrees
 from hvm.readback import var_name
@@ -52,7 +54,7 @@ def eta_reduce(net: Net) -> Net:
                 return Era()
             return t if fst is t.fst and snd is t.snd else Node(t.tag, fst, snd)
 
-        net = Net(reduce(net.root), [Redex(reduce(r.a), reduce(r.b), r.parallel) for r in net.redexes])
+        net = Net(reduce(net.root), [Redex(reduce(r.a), reduce(r.b), r.parallel) for r in net.redexes], net.chains)
         if not changed[0]:
             return rename_vars(net)
 
@@ -71,4 +73,5 @@ def rename_vars(net: Net) -> Net:
             return Node(t.tag, rename(t.fst), rename(t.snd))
         return t
 
-    return Net(rename(net.root), [Redex(rename(r.a), rename(r.b), r.parallel) for r in net.redexes])
+    return Net(rename(net.root), [Redex(rename(r.a), rename(r.b), r.parallel) for r in net.redexes],
+               [replace(c, head=rename(c.head)) for c in net.chains])

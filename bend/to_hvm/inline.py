@@ -14,7 +14,7 @@ Out: the same Book where each reference to a definition whose net is one eraser,
 from __future__ import annotations
 
 from bend.diagnostics import BendError, Diagnostics
-from hvm.book import Book, Era, Net, Node, Num, Redex, Ref
+from hvm.book import Book, Era, Net, Node, Num, Redex, Ref, expand_chains
 
 
 def inline_book(book: Book, diagnostics: Diagnostics) -> Book:
@@ -36,13 +36,15 @@ def inline_book(book: Book, diagnostics: Diagnostics) -> Book:
             resolved[n] = tree
     for d in book.defs.values():
         net = d.net
+        if any(c.cons in resolved or c.nil in resolved for c in net.chains):
+            net = expand_chains(net)
         d.net = Net(inline(net.root, resolved), [Redex(inline(r.a, resolved), inline(r.b, resolved), r.parallel)
-                                                 for r in net.redexes])
+                                                 for r in net.redexes], net.chains)
     return book
 
 
 def is_leaf(net: Net) -> bool:
-    return not net.redexes and type(net.root) in (Era, Num, Ref)
+    return not net.reducible and type(net.root) in (Era, Num, Ref)
 
 
 def inline(tree, resolved: dict):

@@ -13,7 +13,7 @@ Out: an error (Bend's message) for each definition with more nodes (CON, DUP, OP
 from __future__ import annotations
 
 from bend.diagnostics import BendError, Diagnostics
-from hvm.book import Book, Node, iter_net_trees, iter_subtrees
+from hvm.book import Book, Node, chain_nodes, iter_net_trees, iter_subtrees
 
 MAX_NET_SIZE = 4095
 
@@ -35,4 +35,5 @@ def check_net_sizes(book: Book, diagnostics: Diagnostics, spans: dict | None = N
 
 
 def count_nodes(net) -> int:
-    return sum(1 for tree in iter_net_trees(net) for t in iter_subtrees(tree) if type(t) is Node)
+    return sum(1 for tree in iter_net_trees(net) for t in iter_subtrees(tree) if type(t) is Node) + sum(
+        chain_nodes(c) - 2 for c in net.chains)  # (iter_net_trees shows a chain as 2 nodes)

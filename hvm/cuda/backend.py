@@ -103,7 +103,7 @@ def default_memory(info: DeviceInfo) -> int:
 def needs_libdevice(flat: FlatBook) -> bool:
     """Could the book compute with f24 numbers (an f24 literal or a cast to f24)?"""
     for d in flat.defs:
-        for p in (q for pair in d.nodes + d.redexes for q in pair):
+        for p in d.ports:
             if p & 7 == NUM:
                 numb = p >> 3
                 if numb & 0x1F == F24 or (numb & 0x1F == SYM and payload_of(numb) == F24):
@@ -157,7 +157,7 @@ class DeviceRun:
         g.pool_cap = s.local + 2 * s.threads + 64
         g.pools = self.alloc(s.blocks * g.pool_cap * 8)
         big = [d for d in flat.defs if self.is_big(d)]
-        g.area_nodes = max((len(d.nodes) for d in big), default=0)
+        g.area_nodes = max((d.node_count for d in big), default=0)
         g.area_cap = max(1, g.area_nodes + max((d.var_count for d in big), default=0))
         g.areas = self.alloc(s.blocks * g.area_cap * 4)
         defs, ports = self.book_arrays()
@@ -179,7 +179,7 @@ class DeviceRun:
         self.gnet = self.alloc(ctypes.sizeof(L.GNetStruct), bytes(g))
 
     def is_big(self, d: FlatDef) -> bool:
-        return len(d.nodes) > self.shape.small or d.var_count > self.shape.small
+        return d.node_count > self.shape.small or d.var_count > self.shape.small
 
     def initial_tms(self, n: int):
         tms = (L.TMStruct * n)()
@@ -190,18 +190,16 @@ class DeviceRun:
     def book_arrays(self) -> tuple[array.array, array.array]:
         defs, ports = array.array("I"), array.array("I")
         for d in self.flat.defs:
-            defs.extend([len(ports), len(d.nodes), len(d.redexes), d.var_count, int(d.safe), int(self.is_big(d)), 0, 0])
-            for a, b in d.nodes + d.redexes:
-                ports.extend((a, b))
-            ports.append(d.root)
+            defs.extend([len(ports), d.node_count, d.redex_count, d.var_count, int(d.safe), int(self.is_big(d)), 0, 0])
+            ports += d.ports
         return defs, ports
 
     def load_boot(self, d: FlatDef, root: int) -> list[tuple[int, int]]:
         """Write the boot net's nodes and vars at the start of the global heap (slots `local`+1
         on); its redexes, and its root with ROOT, are the first turn's input."""
         s = self.shape
-        if len(d.nodes) + 1 >= self.slots or d.var_count + 1 >= self.slots:
-            raise LimitError(f"out of GPU memory: the starting net has {len(d.nodes)} nodes "
+        if d.node_count + 1 >= self.slots or d.var_count + 1 >= self.slots:
+            raise LimitError(f"out of GPU memory: the starting net has {d.node_count} nodes "
                              f"(limit {format_size(self.memory)}); raise --mem")
         base = s.local + 1
 
@@ -329,7 +327,7 @@ def gen_cu(book: Book, arch: str, entry: str = "main") -> str:
     lines = [f"// PTX of the GPU runtime's kernels (hvm_turn, hvm_gather) for {arch}; every net runs on the same",
              f"// kernels, with its definitions as data in device memory. This net: {len(flat.defs)} definitions"]
     for d in flat.defs:
-        lines.append(f"//   @{d.name}: fid {d.fid}, {len(d.nodes)} nodes, {len(d.redexes)} redexes, {d.var_count} vars"
+        lines.append(f"//   @{d.name}: fid {d.fid}, {d.node_count} nodes, {d.redex_count} redexes, {d.var_count} vars"
                      f"{', safe' if d.safe else ''}")
     return "\n".join(lines) + "\n" + ptx(arch).text
 

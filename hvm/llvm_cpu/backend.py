@@ -13,8 +13,8 @@ net, not the number of interactions.
 
 from __future__ import annotations
 
-import array
 import ctypes
+import hashlib
 import os
 import pickle
 import subprocess
@@ -110,7 +110,11 @@ _plain_seconds: dict[str, float] = {}  # cache path -> time this process has run
 
 
 def defs_key(flat: FlatBook, parallel: bool, specialize: bool) -> list[str]:
-    return ["defs", f"parallel={parallel} specialize={specialize}", repr(flat.defs)]
+    digest = hashlib.sha256()  # (of everything the code of the definitions is made from)
+    for d in flat.defs:
+        digest.update(f"{d.name}\0{d.fid}\0{d.safe}\0{d.node_count}\0{d.redex_count}\0{d.var_count}\0".encode())
+        digest.update(d.ports.tobytes())
+    return ["defs", f"parallel={parallel} specialize={specialize}", digest.hexdigest()]
 
 
 def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, specialize: bool = True,
@@ -183,15 +187,14 @@ class Upgrade:
 
 def large_templates(flat: FlatBook):
     """(table by fid of the large definitions' ports, the arrays it points into: keep them alive)."""
-    from hvm.llvm_cpu.defs_ir import LARGE, template
+    from hvm.llvm_cpu.defs_ir import LARGE
 
     table = (ctypes.c_void_p * max(1, len(flat.defs)))()
     arrays = []
     for d in flat.defs:
-        if len(d.nodes) > LARGE:
-            ports = array.array("I", template(d))
-            arrays.append(ports)
-            table[d.fid] = ports.buffer_info()[0]
+        if d.node_count > LARGE:
+            arrays.append(d.ports)
+            table[d.fid] = d.ports.buffer_info()[0]
     return table, arrays
 
 
@@ -258,10 +261,10 @@ class NativeBackend:
     def load_boot(program: Program, net, d, maps, memory: int) -> None:
         """Put the starting net `d` (a FlatDef) in memory: nodes 1.., vars 1.. (var 0 is ROOT),
         then link its redexes and its root, as a CALL would."""
-        if len(d.nodes) + 1 >= net.node_cap or d.var_count + 1 >= net.vars_cap:
-            raise LimitError(f"out of memory: the starting net has {len(d.nodes)} nodes (limit {format_size(memory)}); "
+        if d.node_count + 1 >= net.node_cap or d.var_count + 1 >= net.vars_cap:
+            raise LimitError(f"out of memory: the starting net has {d.node_count} nodes (limit {format_size(memory)}); "
                              "raise --mem")
-        nodes = (ctypes.c_uint64 * (len(d.nodes) + 1)).from_address(maps[0].addr)
+        nodes = (ctypes.c_uint64 * (d.node_count + 1)).from_address(maps[0].addr)
         variables = (ctypes.c_uint32 * (d.var_count + 1)).from_address(maps[1].addr)
 
         def relocate(p: int) -> int:
@@ -276,7 +279,7 @@ class NativeBackend:
             nodes[i + 1] = relocate(fst) | relocate(snd) << 32
         for v in range(1, d.var_count + 1):
             variables[v] = 0xFFFFFFFF
-        net.node_top, net.vars_top = len(d.nodes) + 1, d.var_count + 1
+        net.node_top, net.vars_top = d.node_count + 1, d.var_count + 1
         addr = ctypes.addressof(net)
         for a, b in d.redexes:
             program.host_link(addr, relocate(a), relocate(b))

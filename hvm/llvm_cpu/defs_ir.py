@@ -51,13 +51,13 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
         with b.if_then(b.icmp_unsigned("==", em.tag(b, target), c32(DUP))):
             b.call(em.eras(), [net, tm, c32((d.fid << 3) | REF), target])
             b.ret_void()
-    if len(d.nodes) > LARGE:
+    if d.node_count > LARGE:
         define_from_template(em, d, b, net, tm, target)
         return fn
     if recursive is not None:
         Specializer(em, book, d, recursive).emit(b, net, tm, target)
         return fn
-    em.guard(b, net, tm, len(d.nodes), d.var_count)
+    em.guard(b, net, tm, d.node_count, d.var_count)
     em.count(b, tm, CALL)
     nodes = [b.call(em.alloc("node"), [net, tm]) for _ in d.nodes]
     vars_ = [b.call(em.alloc("var"), [net, tm]) for _ in range(d.var_count)]
@@ -80,33 +80,28 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
     return fn
 
 
-def template(d: FlatDef) -> list[int]:
-    """A large definition's ports, as its CALL reads them: node pairs, redex pairs, the root."""
-    return [p for pair in d.nodes + d.redexes for p in pair] + [d.root]
-
-
 def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
     """The CALL of a large definition: its ports (`template`) are data the backend puts in
-    memory (`net.templates[fid]`), relocated into freshly allocated nodes and vars at run time,
+    memory (`net.templates[fid]`: FlatDef.ports), relocated into freshly allocated nodes and vars at run time,
     as HVM2's interpreter does. (As data, not as a constant in the code: LLVM would take
     seconds over a table of a million ports, and its loader fails on bigger ones.)"""
-    ports = 2 * (len(d.nodes) + len(d.redexes)) + 1
+    ports = len(d.ports)
     templates = em.load(b, net, "templates")
     table = em.ld(b, b.gep(templates, [c32(d.fid)], inbounds=True), "net")
-    em.guard(b, net, tm, len(d.nodes), d.var_count)
+    em.guard(b, net, tm, d.node_count, d.var_count)
     # where each node and var goes: on the heap (a thread's stack is too small for a big one)
     i8p = ir.IntType(8).as_pointer()
     malloc = em.declare("malloc", i8p, [ir.IntType(64)])
-    scratch = b.bitcast(b.call(malloc, [ir.Constant(ir.IntType(64), 4 * (len(d.nodes) + d.var_count + 1))]),
+    scratch = b.bitcast(b.call(malloc, [ir.Constant(ir.IntType(64), 4 * (d.node_count + d.var_count + 1))]),
                         I32.as_pointer())
     with b.if_then(b.icmp_unsigned("==", scratch, ir.Constant(I32.as_pointer(), None)), likely=False):
         em.set_error(b, net, L.ERROR_NODES)
         b.ret_void()
     em.count(b, tm, CALL)
     nodes = scratch
-    vars_ = b.gep(scratch, [c32(len(d.nodes))], inbounds=True)
+    vars_ = b.gep(scratch, [c32(d.node_count)], inbounds=True)
     alloc_node, alloc_var = em.alloc("node"), em.alloc("var")
-    with em.counted_loop(b, c32(0), c32(len(d.nodes))) as i:
+    with em.counted_loop(b, c32(0), c32(d.node_count)) as i:
         b.store(b.call(alloc_node, [net, tm]), b.gep(nodes, [i]))
     with em.counted_loop(b, c32(0), c32(d.var_count)) as i:
         b.store(b.call(alloc_var, [net, tm]), b.gep(vars_, [i]))
@@ -117,13 +112,13 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
     def relocate(p):
         return em.relocate(b, p, nodes, vars_)
 
-    with em.counted_loop(b, c32(0), c32(len(d.nodes))) as i:
+    with em.counted_loop(b, c32(0), c32(d.node_count)) as i:
         k = b.mul(i, c32(2))
         fst, snd = relocate(entry(k)), relocate(entry(b.add(k, c32(1))))
         em.node_st(b, net, b.load(b.gep(nodes, [i])), em.pair(b, fst, snd))
     link = em.link()
-    base = 2 * len(d.nodes)
-    with em.counted_loop(b, c32(0), c32(len(d.redexes))) as i:
+    base = 2 * d.node_count
+    with em.counted_loop(b, c32(0), c32(d.redex_count)) as i:
         k = b.add(c32(base), b.mul(i, c32(2)))
         b.call(link, [net, tm, relocate(entry(k)), relocate(entry(b.add(k, c32(1))))])
     b.call(link, [net, tm, relocate(entry(c32(ports - 1))), target])

@@ -86,8 +86,7 @@ def is_static(x) -> bool:
 
 def recursive_definitions(book: FlatBook) -> set[int]:
     """The fids in a cycle of references (they cannot be inlined without limit)."""
-    refs = {d.fid: {(p >> 3) & FID_MASK for pair in (*d.nodes, *d.redexes) for p in pair if p & 7 == REF}
-            | ({(d.root >> 3) & FID_MASK} if d.root & 7 == REF else set()) for d in book.defs}
+    refs = {d.fid: {(p >> 3) & FID_MASK for p in set(d.ports) if p & 7 == REF} for d in book.defs}
     recursive = set()
     for start in refs:
         seen, stack = set(), list(refs[start])
@@ -142,7 +141,7 @@ class Path:
 def instantiate(d: FlatDef):
     """A fresh symbolic copy of a definition's net: (root, [redex pairs])."""
     wires = [SVar() for _ in range(d.var_count)]
-    nodes: list[SNode] = [SNode(0, None, None) for _ in d.nodes]
+    nodes: list[SNode] = [SNode(0, None, None) for _ in range(d.node_count)]
 
     def sym(p: int):
         tag = p & 7
@@ -155,7 +154,7 @@ def instantiate(d: FlatDef):
     for node, (fst, snd) in zip(nodes, d.nodes):
         node.fst, node.snd = sym(fst), sym(snd)
     # node tags come from the ports that point at them
-    for p in [d.root, *[q for pair in (*d.nodes, *d.redexes) for q in pair]]:
+    for p in d.ports:
         if p & 7 >= CON:
             nodes[p >> 3].tag = p & 7
     return sym(d.root), [(sym(a), sym(b)) for a, b in d.redexes]

@@ -159,15 +159,39 @@ def main():
 
 
 def test_long_literals_make_the_same_net_as_short_ones(monkeypatch):
-    # bend.desugar.literals keeps long literals of the entry point flat; the net must be the one
-    # their chains of constructor applications make
+    # bend.desugar.literals keeps long literals of the entry point flat, and strings and lists of
+    # numbers become hvm.book.Chain objects: written out, the net must be the one their chains of
+    # constructor applications make (up to the order of redexes and the names of wires)
     from bend.desugar import literals
+    from hvm.book import expand_chains
+    from hvm.syntax import show_net
+
+    def shapes(net) -> list[str]:  # each redex as text, its wires renamed by where they occur
+        return sorted(re.sub(r"\b[a-z]+\b", "w", line) for line in show_net(net).splitlines()[1:])
 
     flat = compile_bend(LONG_LITERALS).hvm
+    assert [len(c.numbs) for c in flat.defs["main"].net.chains] == [300, 300]
     monkeypatch.setattr(literals, "LONG", 10**9)
     chained = compile_bend(LONG_LITERALS).hvm
     assert set(flat.defs) == set(chained.defs)
     for name in flat.defs:
-        assert flat.defs[name].net == chained.defs[name].net, name
+        assert shapes(flat.defs[name].net) == shapes(chained.defs[name].net), name
+    assert len(expand_chains(flat.defs["main"].net).redexes) == len(chained.defs["main"].net.redexes)
+    for backend in ("py", "c"):
+        with monkeypatch.context() as m:
+            m.setattr(literals, "LONG", 64)
+            long = run_bend(LONG_LITERALS, backend)
+        short = run_bend(LONG_LITERALS, backend)
+        assert (long.text, long.stats.interactions) == (short.text, short.stats.interactions)
     result = run_bend(LONG_LITERALS)
     assert result.text.startswith('(2, ("abab') and result.text.endswith(', 8, 7, [], 120, "s"])))')
+
+
+def test_a_very_long_string_and_list_compile_to_one_chain_each():
+    # 200,000 characters and 20,000 numbers: each one hvm.book.Chain, not 4 trees per item
+    text = "".join(chr(97 + i % 26) for i in range(200_000))
+    numbers = ", ".join(str(i % 1000) for i in range(20_000))
+    source = f'def main():\n  (n, *) = List/length(String/encode_ascii("{text}"))\n  return (n, List/sum([{numbers}]))\n'
+    net = compile_bend(source).hvm.defs["main"].net
+    assert sorted(len(c.numbs) for c in net.chains) == [20_000, 200_000]
+    assert run_bend(source).text == f"(200000, {sum(i % 1000 for i in range(20_000))})"
