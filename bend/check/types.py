@@ -28,7 +28,8 @@ on f24 is fmod), comparisons give a u24, `& | ^ << >>` need integers (u24 or i24
 tuples are typed structurally; `*` is `None`; a dup gives both copies the value's type;
 superpositions and unscoped variables cannot be typed (an error in a checked definition).
 A match's arms agree even when the result is `Any` (as Bend infers them before it looks at the
-signature); an operation with an `Any` operand has the other operand's type.
+signature), but for the signature's variables, which Bend's `Any` absorbs; an operation with an
+`Any` operand has the other operand's type.
 
 Errors are reported at the term where they are found, every one (after an error the term
 takes the type `Any`, so that it does not cause more): a call's result is matched with what is
@@ -82,6 +83,10 @@ class Rigid:
 GENERIC = 1 << 30
 U24, I24, F24 = TCon("u24"), TCon("i24"), TCon("f24")
 NONE, ANY = TCon("None"), TCon("Any")
+# why the arms of a match whose result is `Any` must agree: they do, but a signature's variable
+# agrees with anything there (Bend infers `T` and `E` as one variable, which its `Any` absorbs:
+# its `Result/unwrap(res: Result(T, E)) -> Any` returns a `T` from one arm and an `E` from the other)
+ANY_ARMS = ("any-arms",)
 PRIMITIVES = {"u24": U24, "i24": I24, "f24": F24}
 NUMBER_TYPES = {numbers.U24: U24, numbers.I24: I24, numbers.F24: F24}
 KIND_TYPES = {"num": ("u24", "i24", "f24"), "int": ("u24", "i24")}
@@ -599,13 +604,13 @@ class Checker:
         if why[0] == "arg":
             _, i, fname, _ = why
             return f"argument {i + 1} of `{fname}`" if fname else None
-        if why[0] == "arms":
+        if why[0] == "arms" or why is ANY_ARMS:
             return "every case of a `match` or `switch` must give the same type"
         return None
 
     def expect(self, expected, found, term, why=None) -> None:
         m = self.try_unify(expected, found)
-        if m is None:
+        if m is None or why is ANY_ARMS and (type(m.a) is Rigid or type(m.b) is Rigid):
             return
         span = term.span or self.span
         message = None
@@ -627,7 +632,11 @@ class Checker:
         if t.span is not None:
             self.span = t.span
         cls = type(t)
-        if prune(expected) is ANY:  # nothing to check against: infer (a match's arms still agree)
+        if prune(expected) is ANY and (cls is ast.Match or cls is ast.Switch):
+            r = TVar(self.level)  # the arms still agree, but for the signature's variables (see ANY_ARMS)
+            (self.match if cls is ast.Match else self.switch)(t, r, ANY_ARMS)
+            self.expect(expected, r, t, why)
+        elif prune(expected) is ANY:  # nothing to check against: infer
             self.expect(expected, self.infer(t), t, why)
         elif cls is ast.Lam:
             e = prune(expected)

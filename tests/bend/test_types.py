@@ -330,6 +330,19 @@ ACCEPTED = {
         def user() -> u24:
           return loose(lambda y: y, 1) + anything(2.0)
     """,
+    "any_result_absorbs_the_signatures_variables": """
+        # Bend's own Result/unwrap: one arm gives a `T`, the other an `E` (Bend unifies them, and
+        # its `Any` result absorbs the variable); a match's arms must still agree otherwise
+        def unwrap(res: Result(T, E)) -> Any:
+          match res:
+            case Result/Ok:
+              return res.val
+            case Result/Err:
+              return res.val
+
+        def use() -> u24:
+          return unwrap(Result/Ok(1)) + unwrap(Result/Err(2))
+    """,
     "any_and_holes": """
         def any_arg(x: Any) -> u24:
           return x(1)(2.0)
