@@ -387,6 +387,11 @@ def parse(file: FileArg) -> None:
 
 
 def main() -> None:
+    import warnings
+
+    from hvm.cli import show_warning
+
+    warnings.showwarning = show_warning
     try:
         app()
     except KeyboardInterrupt:

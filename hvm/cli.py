@@ -269,7 +269,15 @@ def check(file: FileArg) -> None:
     print(f"{file}: ok ({len(book.defs)} definitions)")
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """How a warning of the runtime (the code cache's: hvm.jit.CacheWarning) reaches a user."""
+    stderr.print(Text.assemble(("warning", "bold yellow"), f": {message}"))
+
+
 def main() -> None:
+    import warnings
+
+    warnings.showwarning = show_warning
     try:
         app()
     except KeyboardInterrupt:

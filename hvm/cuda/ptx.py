@@ -88,8 +88,9 @@ def ptx(arch: str = DEFAULT_ARCH, use_cache: bool = True) -> Ptx:
     for part in ("ptx", arch, str(libdevice), jit.generator_hash(), llvmlite.__version__):
         h.update(part.encode() + b"\0")
     path = jit.cache_dir() / f"{h.hexdigest()}.ptx"
-    if use_cache and path.exists():
-        text = path.read_text()
+    cached = jit.read_cached(path) if use_cache else None  # (checked; a damaged entry is removed)
+    if cached is not None:
+        text = cached.decode()
     else:
         text = build_ptx(arch, libdevice)
         if use_cache:

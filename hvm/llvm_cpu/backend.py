@@ -13,6 +13,7 @@ net, not the number of interactions.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import hashlib
 import os
@@ -30,6 +31,7 @@ from hvm.deep import deep
 from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm import jit
+from hvm.llvm_cpu import compile_worker, table_ir
 from hvm.llvm_cpu import layout as L
 from hvm.ports import CON, VAR
 from hvm.readback import read_back
@@ -93,6 +95,13 @@ class Program:
             self.defs[i] = addresses[symbol]
 
 
+def core_text(parallel: bool) -> str:
+    """The IR of the core runtime."""
+    from hvm.llvm_cpu.runtime_ir import build_core
+
+    return str(build_core(parallel))
+
+
 def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool = True) -> tuple[str, str]:
     """The IR of the core runtime (unless `core=False`) and of the book's definitions."""
     from hvm.llvm_cpu.defs_ir import build_defs
@@ -103,6 +112,8 @@ def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool
 
 _core_cache: dict[bool, dict[str, int]] = {}
 CORE_OPT, DEFS_OPT = 3, 1  # the definitions compile at O1: as fast to run as O3, much faster to build
+BIG_BOOK = 2000  # a book of more definitions runs them from tables (hvm.llvm_cpu.table_ir): code
+#                 for each would take LLVM time and memory that grow faster than the book
 PLAIN_OPT = 0  # plain definitions, to start at once: LLVM's optimiser would take longer than it gains
 TIER_UP_AFTER = 0.25  # seconds of running on plain code before the specialized code is asked for
 _in_flight: dict[str, subprocess.Popen] = {}  # cache path -> the worker compiling it
@@ -125,21 +136,27 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
     from hvm.llvm_cpu.defs_ir import def_symbol
 
     if parallel not in _core_cache or not use_cache:
-        core = jit.object_code(lambda: ir_texts(flat, parallel)[0], ["core", f"parallel={parallel}"], CORE_OPT,
-                               use_cache)
+        core = jit.object_code(lambda: core_text(parallel), ["core", f"parallel={parallel}"], CORE_OPT, use_cache)
         _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve"])
     core = _core_cache[parallel]
-    key = defs_key(flat, parallel, specialize)
-    upgrade = None
-    if specialize and tiered and use_cache and not jit.cache_path(key, DEFS_OPT).exists():
-        upgrade = Upgrade(flat, parallel, jit.cache_path(key, DEFS_OPT))
-        defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, False, core=False)[1],
-                                   defs_key(flat, parallel, False), PLAIN_OPT, use_cache)
-    else:
-        defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1], key, DEFS_OPT,
-                                   use_cache)
     symbols = [def_symbol(d.fid) for d in flat.defs]
-    addresses = jit.load(defs_obj, symbols)
+    upgrade = None
+    if len(flat.defs) > BIG_BOOK:
+        addresses = dict(zip(symbols, table_ir.load_table_defs(flat, parallel, use_cache)))
+    else:
+        key = defs_key(flat, parallel, specialize)
+        defs_obj = None
+        if specialize and tiered and use_cache:
+            path = jit.cache_path(key, DEFS_OPT)
+            defs_obj = jit.read_cached(path)
+            if defs_obj is None:
+                upgrade = Upgrade(flat, parallel, path)
+                defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, False, core=False)[1],
+                                           defs_key(flat, parallel, False), PLAIN_OPT, use_cache)
+        if defs_obj is None:
+            defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1], key, DEFS_OPT,
+                                       use_cache)
+        addresses = jit.load(defs_obj, symbols)
     return Program(
         ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_run"]),
         ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_resume"]),
@@ -162,31 +179,61 @@ class Upgrade:
     path: Path
 
     def poll(self, program: Program, seconds: float) -> bool:
-        """Called while a run goes on (`seconds`: on plain code so far); True once switched."""
+        """Called while a run goes on (`seconds`: on plain code so far); True once it is over:
+        switched to the specialized code, or given up (the run goes on on plain code)."""
         key = str(self.path)
-        if self.path.exists():
+        worker = _in_flight.get(key)
+        finished = worker is not None and worker.poll() is not None
+        obj = jit.read_cached(self.path)  # (checked: a damaged object is removed, never run)
+        if obj is not None:
             _in_flight.pop(key, None)
-            program.install(self.path.read_bytes())
+            program.install(obj)
             return True
-        if key not in _in_flight and _plain_seconds.get(key, 0.0) + seconds >= TIER_UP_AFTER:
-            _in_flight[key] = self.start_worker()
+        if finished:  # without a usable object: it failed, or could not write the cache
+            _in_flight.pop(key, None)
+            if worker.returncode == compile_worker.CANNOT_WRITE and not jit.is_private(self.path):
+                jit.unwritable(self.path.parent, "writing a compiled object failed")
+            return True
+        if worker is None and _plain_seconds.get(key, 0.0) + seconds >= TIER_UP_AFTER:
+            worker = self.start_worker()
+            if worker is None:
+                return True
+            _in_flight[key] = worker
         return False
 
-    def start_worker(self) -> subprocess.Popen:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.path.parent, suffix=".job", delete=False) as job:
-            pickle.dump((self.flat, self.parallel, str(self.path), DEFS_OPT), job)
-        return subprocess.Popen([sys.executable, "-m", "hvm.llvm_cpu.compile_worker", job.name],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)  # (Ctrl-C stops the run, not the compile)
+    def start_worker(self) -> subprocess.Popen | None:
+        """The worker compiling the specialized code (None when it cannot be started)."""
+        job = None
+        try:
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".job-", delete=False) as job:
+                pickle.dump((self.flat, self.parallel, str(self.path), DEFS_OPT), job)
+            worker = subprocess.Popen([sys.executable, "-m", "hvm.llvm_cpu.compile_worker", job.name],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True)  # (Ctrl-C stops the run, not the compile)
+        except OSError:
+            if job is not None:
+                Path(job.name).unlink(missing_ok=True)
+            return None
+        if jit.is_private(self.path):  # its object would be lost with this process's temporary cache
+            atexit.register(stop_worker, worker)
+        return worker
 
     def ran(self, seconds: float) -> None:
         key = str(self.path)
         _plain_seconds[key] = _plain_seconds.get(key, 0.0) + seconds
 
 
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.kill()
+        worker.wait()
+
+
 def large_templates(flat: FlatBook):
-    """(table by fid of the large definitions' ports, the arrays it points into: keep them alive)."""
+    """(table by fid of the large definitions' ports, the arrays it points into: keep them alive).
+    A big book's table has every definition (hvm.llvm_cpu.table_ir)."""
+    if len(flat.defs) > BIG_BOOK:
+        return table_ir.templates(flat)
     from hvm.llvm_cpu.defs_ir import LARGE
 
     table = (ctypes.c_void_p * max(1, len(flat.defs)))()
@@ -314,8 +361,13 @@ class NativeBackend:
                 net.error = L.ERROR_INTERRUPTED
             elif deadline is not None and time.monotonic() >= deadline:
                 net.error = L.ERROR_TIMEOUT
-            if program.upgrade is not None and program.upgrade.poll(program, time.monotonic() - start):
-                program.upgrade = None
+            if program.upgrade is not None:
+                try:
+                    done = program.upgrade.poll(program, time.monotonic() - start)
+                except Exception:  # (a failed upgrade only leaves the run on the code it has)
+                    done = True
+                if done:
+                    program.upgrade = None
         if program.upgrade is not None:
             program.upgrade.ran(time.monotonic() - start)
         if interrupted:

@@ -2,7 +2,9 @@
 
 In:  `python -m hvm.llvm_cpu.compile_worker JOB` where JOB is a pickle file holding
      (FlatBook, parallel, the cache path to write, the optimisation level); it is deleted.
-Out: the compiled object, written atomically at that cache path; nothing else.
+Out: the compiled object, written atomically at that cache path (hvm.jit.store); nothing else.
+     The exit status: 0, or CANNOT_WRITE when the cache could not take it, or 1 on any other
+     failure (the run then simply stays on plain code).
 
 The native backend starts a run on plain definitions, which compile in a moment, and asks
 this worker for the specialized ones when the run lasts (hvm.llvm_cpu.backend): the worker
@@ -17,9 +19,13 @@ import pickle
 import sys
 from pathlib import Path
 
+CANNOT_WRITE = 3  # the exit status when the object was built but could not be written
 
-def main(job_path: str) -> None:
+
+def main(job_path: str) -> int:
+    """0 once the object is in the cache; CANNOT_WRITE; 1 for any other failure (a bad job)."""
     from hvm import jit
+    from hvm.deep import deep
     from hvm.llvm_cpu.defs_ir import build_defs
 
     job = Path(job_path)
@@ -27,12 +33,18 @@ def main(job_path: str) -> None:
         flat, parallel, out, opt = pickle.loads(job.read_bytes())
     finally:
         job.unlink(missing_ok=True)
-    sys.setrecursionlimit(200_000)
-    from hvm.deep import deep
-
     text = str(deep(build_defs, flat, parallel, True))
-    jit.store(Path(out), jit.compile_ir(text, opt))
+    path = Path(out)
+    obj = jit.compile_ir(text, opt)
+    return 0 if jit.store(path, obj) else CANNOT_WRITE
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    import warnings
+
+    warnings.simplefilter("ignore")  # (no one reads its output: the backend reads its exit status)
+    try:
+        status = main(sys.argv[1])
+    except BaseException:  # noqa: BLE001 - a failed compile only leaves the run on plain code
+        status = 1
+    sys.exit(status)

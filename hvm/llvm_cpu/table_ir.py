@@ -1,0 +1,179 @@
+"""A big book's definitions as data: one CALL interpreter, and a table of each definition's ports.
+
+In:  a FlatBook with more definitions than backend.BIG_BOOK, and the mode (parallel or not).
+Out: the address of a function `hvm_def_<fid>(Net*, TM*, i32 b)` for every definition, as
+     hvm.llvm_cpu.defs_ir's, and (`templates`) the data they read at run time.
+
+Native code for each definition costs LLVM time and memory per definition (and its loader
+aborts past a few GB of code), so a big book is not compiled at all. Each of its definitions
+is a template (`net.templates[fid]`: its counts, then its ports as FlatDef lays them out),
+which one function, compiled once for every book, copies into fresh nodes and vars at a CALL,
+as HVM2's own interpreter does: the same interactions, counted the same, as compiled code.
+
+    hvm_def_<fid>(net, tm, b)  =  hvm_table_call(net, tm, b, fid)      (a trampoline)
+    hvm_table_call(net, tm, b, fid):
+        t = net.templates[fid]: [nodes, vars, redexes, safe, ports...]
+        safe and b is a DUP  ->  ERAS (the reference is copied)
+        reserve t.nodes nodes and t.vars vars (or stop: out of memory); itrs[CALL] += 1
+        allocate them; write each node's ports, relocated; link each redex; link the root with b
+
+The trampolines do not depend on the book: chunk k holds those of fids [k * CHUNK, (k+1) *
+CHUNK), so they are compiled once per machine (then cached) and serve every big book. Each
+chunk's `hvm_table_call_<mode>` global holds the address of the interpreter, set when loaded.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from array import array
+
+from llvmlite import ir
+
+from hvm import jit
+from hvm.flatbook import FlatBook, FlatDef
+from hvm.llvm_cpu import layout as L
+from hvm.ports import DUP, REF
+from hvm.rules import CALL
+from hvm.rules_ir import I32, I64, VOIDT, c32, c64
+
+CHUNK = 4096  # trampolines per compiled object
+HEADER = 4  # words before a template's ports: nodes, vars, redexes, safe
+SCRATCH = 256  # slots for where a definition's nodes and vars go, on the stack (more: malloc)
+TRAMPOLINE_OPT = 0  # (LLVM's optimiser has nothing to do in a trampoline, and costs per function)
+INTERPRETER_OPT = 3
+
+
+def def_ports(d: FlatDef) -> array:
+    """A definition's ports as its CALL copies them: node pairs, redex pairs, the root."""
+    ports = getattr(d, "ports", None)
+    if ports is not None:
+        return ports
+    return array("I", [p for pair in (*d.nodes, *d.redexes) for p in pair] + [d.root])
+
+
+def template(d: FlatDef) -> array:
+    """`net.templates[fid]` of a definition of a big book (see the module's docstring)."""
+    return array("I", [len(d.nodes), d.var_count, len(d.redexes), int(d.safe)]) + def_ports(d)
+
+
+def templates(flat: FlatBook):
+    """(the table by fid, the arrays it points into: keep them alive while the table is used)."""
+    table = (ctypes.c_void_p * max(1, len(flat.defs)))()
+    arrays = [template(d) for d in flat.defs]
+    for d, ports in zip(flat.defs, arrays):
+        table[d.fid] = ports.buffer_info()[0]
+    return table, arrays
+
+
+def mode_name(parallel: bool) -> str:
+    return "parallel" if parallel else "single"
+
+
+def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True) -> list[int]:
+    """The address of each definition's CALL (by fid): trampolines into the interpreter."""
+    interpreter = jit.object_code(lambda: str(build_interpreter(parallel)), ["table-interpreter", mode_name(parallel)],
+                                  INTERPRETER_OPT, use_cache)
+    call = jit.load(interpreter, ["hvm_table_call"])["hvm_table_call"]
+    slot = f"hvm_table_call_{mode_name(parallel)}"
+    addresses = []
+    for chunk in range((len(flat.defs) + CHUNK - 1) // CHUNK):
+        fids = range(chunk * CHUNK, min(len(flat.defs), (chunk + 1) * CHUNK))
+        obj = jit.object_code(lambda: trampolines(chunk, parallel), ["table-trampolines", mode_name(parallel),
+                                                                     str(chunk), str(CHUNK)], TRAMPOLINE_OPT, use_cache)
+        # (every trampoline of the chunk: the object is loaded once, and serves every later book)
+        found = jit.load(obj, [slot, *(f"hvm_def_{fid}" for fid in range(chunk * CHUNK, (chunk + 1) * CHUNK))])
+        ctypes.c_void_p.from_address(found[slot]).value = call
+        addresses += [found[f"hvm_def_{fid}"] for fid in fids]
+    return addresses
+
+
+def trampolines(chunk: int, parallel: bool) -> str:
+    """The IR of chunk `chunk`'s trampolines (written as text: llvmlite's builder would take
+    longer than LLVM)."""
+    slot = f"@hvm_table_call_{mode_name(parallel)}"
+    fn_t = "void (i8*, i8*, i32, i32)*"
+    lines = [f"{slot} = global {fn_t} null"]
+    for fid in range(chunk * CHUNK, (chunk + 1) * CHUNK):
+        lines.append(f"define void @hvm_def_{fid}(i8* %net, i8* %tm, i32 %b) nounwind {{\n"
+                     f"  %f = load {fn_t}, {fn_t}* {slot}\n"
+                     f"  tail call void %f(i8* %net, i8* %tm, i32 %b, i32 {fid})\n"
+                     f"  ret void\n}}")
+    return "\n".join(lines) + "\n"
+
+
+def build_interpreter(parallel: bool) -> ir.Module:
+    """The module of `hvm_table_call(Net*, TM*, i32 b, i32 fid)`: the CALL of any definition,
+    from its template.
+
+        entry:   t = templates[fid]; safe and tag(b) == DUP -> copy (ERAS), return
+        reserve: reserve the nodes and vars (or return); count the CALL
+        where:   slots for the nodes and vars (the stack, or malloc for a big definition)
+        copy:    allocate; write the nodes; link the redexes; link the root with b; free
+    """
+    from hvm.llvm_cpu.runtime_ir import Emitter
+
+    module = ir.Module(name=f"hvm_table_{mode_name(parallel)}")
+    em = Emitter(module, parallel)
+    fn, b = em.function("hvm_table_call", VOIDT, [em.net_p, em.tm_p, I32, I32], ["net", "tm", "b", "fid"],
+                        export=True)
+    net, tm, target, fid = fn.args
+    i32p = I32.as_pointer()
+    stack_slots = b.alloca(I32, size=c32(SCRATCH + 1), name="stack_slots")
+    table = b.bitcast(em.ld(b, b.gep(em.load(b, net, "templates"), [b.zext(fid, I64)], inbounds=True), "net"), i32p)
+
+    def word(k):
+        return b.load(b.gep(table, [k], inbounds=True))
+
+    node_count, var_count, redex_count, safe = (word(c32(k)) for k in range(HEADER))
+    ports = b.gep(table, [c32(HEADER)], inbounds=True)
+    with b.if_then(b.and_(b.icmp_unsigned("!=", safe, c32(0)),
+                          b.icmp_unsigned("==", em.tag(b, target), c32(DUP)))):  # @f ~ {x y}  ==>  @f ~ x,  @f ~ y
+        b.call(em.eras(), [net, tm, b.or_(b.shl(fid, c32(3)), c32(REF)), target])
+        b.ret_void()
+    ok = b.call(em.reserve(), [net, tm, b.zext(node_count, I64), b.zext(var_count, I64)])
+    with b.if_then(b.not_(ok), likely=False):
+        b.ret_void()
+    em.count(b, tm, CALL)
+
+    # where each node and var goes: on the stack for a small definition, else on the heap
+    i8p = ir.IntType(8).as_pointer()
+    malloc = em.declare("malloc", i8p, [I64])
+    free = em.declare("free", VOIDT, [i8p])
+    size = b.add(node_count, var_count)
+    big = b.icmp_unsigned(">", size, c32(SCRATCH))
+    with b.if_else(big, likely=False) as (on_heap, on_stack):
+        with on_heap:
+            heap = b.bitcast(b.call(malloc, [b.mul(b.zext(b.add(size, c32(1)), I64), c64(4))]), i32p)
+            heap_block = b.block
+        with on_stack:
+            stack_block = b.block
+    scratch = b.phi(i32p, "scratch")
+    scratch.add_incoming(heap, heap_block)
+    scratch.add_incoming(stack_slots, stack_block)
+    with b.if_then(b.icmp_unsigned("==", scratch, ir.Constant(i32p, None)), likely=False):
+        em.set_error(b, net, L.ERROR_NODES)
+        b.ret_void()
+    nodes = scratch
+    vars_ = b.gep(scratch, [node_count], inbounds=True)
+    alloc_node, alloc_var = em.alloc("node"), em.alloc("var")
+    with em.counted_loop(b, c32(0), node_count) as i:
+        b.store(b.call(alloc_node, [net, tm]), b.gep(nodes, [i]))
+    with em.counted_loop(b, c32(0), var_count) as i:
+        b.store(b.call(alloc_var, [net, tm]), b.gep(vars_, [i]))
+
+    def entry(k):
+        return em.relocate(b, b.load(b.gep(ports, [k], inbounds=True)), nodes, vars_)
+
+    with em.counted_loop(b, c32(0), node_count) as i:
+        k = b.mul(i, c32(2))
+        em.node_st(b, net, b.load(b.gep(nodes, [i])), em.pair(b, entry(k), entry(b.add(k, c32(1)))))
+    link = em.link()
+    base = b.mul(node_count, c32(2))
+    with em.counted_loop(b, c32(0), redex_count) as i:
+        k = b.add(base, b.mul(i, c32(2)))
+        b.call(link, [net, tm, entry(k), entry(b.add(k, c32(1)))])
+    b.call(link, [net, tm, entry(b.add(base, b.mul(redex_count, c32(2)))), target])
+    with b.if_then(big, likely=False):
+        b.call(free, [b.bitcast(scratch, i8p)])
+    b.ret_void()
+    return module
