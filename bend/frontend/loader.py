@@ -1,4 +1,4 @@
-"""Load a program: the prelude (every file of bend/stdlib), the main file and every file it
+"""Load a program: the prelude (every file of stdlib/prelude), the main file and every file it
 imports, as one Book.
 
 In:  the path of the main `.bend` file.
@@ -23,6 +23,13 @@ file's `..` stops at that folder (only the main file's own `../` may leave it), 
 named by its path from there with what is left of its `..` dropped.
 Files may import each other; importing the main file is an error. Two imports binding one
 name to different items are an error, as are two items with one canonical name.
+
+The standard library's modules are imported by a path that starts with `stdlib/`: `from
+stdlib/list import List/sort`, `from stdlib/string import *`, `import stdlib/bool` (then
+`bool/Bool/and`). Such a path names the files of the installed standard library (STDLIB), unless
+the main file's folder holds a `stdlib/` folder or `stdlib.bend` of its own (a Bend program
+written before the library existed keeps its meaning). Their items are builtins, as the
+prelude's: not type checked on each run, pruned when unused, never an unused-definition warning.
 """
 
 from __future__ import annotations
@@ -37,7 +44,19 @@ from bend.frontend.named_args import order_named_args
 from bend.frontend.parser import Parser
 from hvm.errors import Span
 
-STDLIB = Path(__file__).resolve().parent.parent / "stdlib"
+
+def find_stdlib() -> Path:
+    """The standard library's folder. An installed package has it as bend/stdlib (setup.py maps
+    the repository's top-level stdlib/ there); a source tree or an editable install has it
+    beside the bend package."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "stdlib"
+    return installed if (installed / "prelude").is_dir() else package.parent / "stdlib"
+
+
+STDLIB = find_stdlib()  # the modules `import stdlib/...` names
+PRELUDE = STDLIB / "prelude"  # loaded before every program
+STDLIB_ROOT = "stdlib"  # the first part of the import path of a standard library module
 PRELUDE_MODULE = "<builtins>"
 UNRESOLVED = "<unresolved>/"  # canonical names of what could not be read: uses of them are not errors
 MAIN_MODULE = "<main>"
@@ -86,13 +105,16 @@ def parse_file(path: Path, text: str, builtin: bool = False) -> tuple[ast.Book, 
 class Loader:
     def __init__(self, main_path: Path):
         self.root = main_path.resolve().parent
+        # a program with a `stdlib` of its own next to it imports that one (see the module's docstring)
+        own = self.root / STDLIB_ROOT
+        self.own_stdlib = (own.exists() and own.resolve() != STDLIB.resolve()) or own.with_suffix(".bend").exists()
         self.entry = main_path.stem  # the main file as a module path: importing it is an error
         self.diagnostics = Diagnostics()
         self.modules: dict[str, Module] = {}
 
     def load(self, main_path: Path, main_text: str | None = None) -> Program:
         prelude_book = self.load_prelude()
-        prelude = Module(PRELUDE_MODULE, STDLIB, prelude_book, "")
+        prelude = Module(PRELUDE_MODULE, PRELUDE, prelude_book, "")
         prelude.namespace = {name: name for name in item_names(prelude_book)}
         self.modules[PRELUDE_MODULE] = prelude
 
@@ -107,7 +129,7 @@ class Loader:
     def load_prelude(self) -> ast.Book:
         """Every file of the standard library, as one module: their names are all builtins."""
         book = ast.Book()
-        for path in sorted(STDLIB.glob("*.bend")):
+        for path in sorted(PRELUDE.glob("*.bend")):
             part, diagnostics = parse_file(path, read_source(path), builtin=True)
             self.diagnostics.extend(diagnostics)
             for table in ("defs", "adts", "hvm_defs"):
@@ -176,12 +198,16 @@ class Loader:
         place = key
         if relative and (module.key == MAIN_MODULE or module.place.startswith("..")):
             place = normalize(f"{module.place.rpartition('/')[0]}/{folder}", keep_up=True)
+        if self.in_stdlib(place) and (place + "/").startswith(f"{STDLIB_ROOT}/prelude/"):
+            self.diagnostics.error(f"`{imp.path}` is the prelude: it is loaded with every program", imp.span,
+                                   hint="its names need no import")
+            return unresolved(names)
         file = None
         if key and self.is_module(key, place):
             file = self.module_at(key, imp.span, imp.path, place)
             if file is None:
                 return unresolved(names)
-        folder_path = self.root / place
+        folder_path = self.base(place) / place
         in_folder = folder_path.is_dir()
         if file is None and not in_folder:
             missing = self.file_of(place if imp.names is not None else normalize(f"{place}/{names[0][0]}", True))
@@ -230,7 +256,15 @@ class Loader:
         return binds
 
     def file_of(self, key: str) -> Path:
-        return self.root / f"{key}.bend"
+        return self.base(key) / f"{key}.bend"
+
+    def in_stdlib(self, place: str) -> bool:
+        """Whether the module path `place` names the standard library's files."""
+        return not self.own_stdlib and place.partition("/")[0] == STDLIB_ROOT
+
+    def base(self, place: str) -> Path:
+        """The folder the module path `place` starts from."""
+        return STDLIB.parent if self.in_stdlib(place) else self.root
 
     def is_module(self, key: str, place: str) -> bool:
         return key == self.entry or self.file_of(place).is_file()
@@ -255,7 +289,7 @@ class Loader:
             reason = "no such file" if isinstance(err, FileNotFoundError) else getattr(err, "strerror", None) or str(err)
             self.diagnostics.error(f"cannot import `{written or key}`: {file} ({reason})", span)
             return None
-        book, diagnostics = parse_file(file, text)
+        book, diagnostics = parse_file(file, text, builtin=self.in_stdlib(key if place is None else place))
         self.diagnostics.extend(diagnostics)
         module = Module(key, file, book, key + "/", place=key if place is None else place)
         self.modules[key] = module

@@ -23,7 +23,7 @@ from bend.deep import deep
 from bend.desugar.context import Options
 from bend.compiler import desugar
 from bend.diagnostics import BendError, Diagnostics
-from bend.frontend.loader import STDLIB, load_program
+from bend.frontend.loader import PRELUDE, load_program
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted(PROGRAMS.glob("*.bend")) + sorted((ROOT / "examples").glob("*.bend")) \
@@ -91,7 +91,7 @@ def test_the_prelude_is_checked_only_when_asked():
     assert not types.is_checked(defs["undefer"], defs, builtins=True)  # no annotation: trusted
     # checked, the prelude holds enough to be worth it
     assert sum(types.is_checked(d, defs, builtins=True) for d in defs.values()) > 80
-    assert {p.name for p in STDLIB.glob("*.bend")} >= {"builtins.bend", "io.bend", "math.bend"}
+    assert {p.name for p in PRELUDE.glob("*.bend")} >= {"builtins.bend", "io.bend", "math.bend"}
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
