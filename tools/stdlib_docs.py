@@ -1,0 +1,186 @@
+"""Write docs/stdlib.md, the reference of the standard library, from its docstrings.
+
+    python3 tools/stdlib_docs.py           rewrite docs/stdlib.md
+    python3 tools/stdlib_docs.py --check   exit 1 (saying so) when docs/stdlib.md is stale
+
+A docstring is Bend's block comment `#{ ... #}` written on the lines just above a definition
+(`def`, `hvm`, `type`, `object`, or a fun-syntax rule `(Name args) = ...` / signature
+`Name : Type`); one at the top of a file, followed by a blank line, documents the module.
+tests/stdlib/test_docs.py uses `read_stdlib` to check that every definition has one and that
+the generated file is current.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STDLIB = ROOT / "stdlib"
+OUTPUT = ROOT / "docs" / "stdlib.md"
+COMMAND = "python3 tools/stdlib_docs.py"
+
+NAME = r"[A-Za-z0-9_.\-/]+"
+IMP_ITEM = re.compile(rf"^(def|hvm|type|object)\s+(?:(?:checked|unchecked)\s+)?({NAME})(.*?):?\s*$")
+FUN_RULE = re.compile(rf"^\(?({NAME})\b[^=]*=")  # (Name args) = body, Name args = body
+FUN_SIGNATURE = re.compile(rf"^({NAME})\s*(\(.*\))?\s*:\s*(.+)$")  # Name : Type, Name (x: T) : R
+KEYWORDS = {"from", "import", "def", "hvm", "type", "object"}
+
+
+@dataclass
+class Item:
+    kind: str  # "def", "hvm", "type", "object" or "fun"
+    name: str
+    signature: str  # as written, without the keyword and the final `:`
+    doc: str | None
+    line: int
+    body: list[str] = field(default_factory=list)  # a type's constructors
+
+
+@dataclass
+class Module:
+    path: Path  # relative to the repository
+    import_path: str | None  # "stdlib/list"; None for the prelude
+    doc: str
+    items: list[Item]
+
+    @property
+    def definitions(self) -> list[Item]:
+        return [item for item in self.items if item.kind not in ("type", "object")]
+
+
+def docstring_text(lines: list[str]) -> str:
+    """The text of a `#{ ... #}` block given as its lines."""
+    text = "\n".join(lines).strip()
+    text = text.removeprefix("#{").removesuffix("#}")
+    return "\n".join(line.strip() for line in text.strip().splitlines())
+
+
+def read_module(path: Path, root: Path = ROOT) -> Module:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    items: list[Item] = []
+    module_doc, pending, i = "", None, 0  # pending: (docstring, the line after it)
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("#{"):
+            start = i
+            while "#}" not in lines[i]:
+                i += 1
+            text = docstring_text(lines[start:i + 1])
+            i += 1
+            if not items and not module_doc and start == 0 and (i >= len(lines) or not lines[i].strip()):
+                module_doc = text
+            else:
+                pending = (text, i)
+            continue
+        doc = pending[0] if pending and pending[1] == i else None
+        item = parse_item(line, doc, i + 1)
+        if item:
+            if item.kind in ("type", "object"):
+                while i + 1 < len(lines) and lines[i + 1].startswith((" ", "\t")) and lines[i + 1].strip():
+                    i += 1
+                    item.body.append(lines[i].strip())
+            if not (item.kind == "fun" and items and items[-1].name == item.name):  # a rule after the first
+                items.append(item)
+        i += 1
+    relative = path.relative_to(root)
+    import_path = None if path.parent.name == "prelude" else f"stdlib/{path.stem}"
+    return Module(relative, import_path, module_doc, items)
+
+
+def parse_item(line: str, doc: str | None, number: int) -> Item | None:
+    if not line or line[0] in " \t#":
+        return None
+    if m := IMP_ITEM.match(line):
+        kind, name, rest = m.groups()
+        signature = name + rest
+        if kind == "hvm":
+            signature = f"{name} : {rest.strip().removeprefix('->').strip().removeprefix('(').removesuffix(')')}"
+        return Item(kind, name, signature.strip(), doc, number)
+    if m := FUN_SIGNATURE.match(line):
+        if m.group(1) not in KEYWORDS:
+            return Item("fun", m.group(1), line.strip(), doc, number)
+    if m := FUN_RULE.match(line):
+        if m.group(1) not in KEYWORDS:
+            return Item("fun", m.group(1), line.split("=")[0].strip(), doc, number)
+    return None
+
+
+def read_stdlib() -> list[Module]:
+    """The prelude's files, then every importable module, each in name order."""
+    paths = sorted((STDLIB / "prelude").glob("*.bend")) + sorted(STDLIB.glob("*.bend"))
+    return [read_module(path) for path in paths]
+
+
+def anchor(text: str) -> str:
+    """GitHub's anchor for a heading."""
+    return re.sub(r"[^a-z0-9\- _]", "", text.lower()).replace(" ", "-")
+
+
+def render(modules: list[Module]) -> str:
+    definitions = sum(len(m.definitions) for m in modules)
+    prelude = sum(len(m.definitions) for m in modules if m.import_path is None)
+    out = [
+        "# The standard library",
+        "",
+        f"<!-- Generated by `{COMMAND}` from the `#{{ ... #}}` docstrings of stdlib/: edit those and run",
+        "     it again (tests/stdlib/test_docs.py fails when this file is stale). -->",
+        "",
+        f"{definitions} definitions, written in Bend, in the top-level `stdlib/` folder (installed with",
+        f"the package). The **prelude** ({prelude} of them, `stdlib/prelude/`: Bend 0.2.38's builtins and a",
+        "few additions) is loaded with every program: its names need no import. Every other module is",
+        "imported by its path under `stdlib/`:",
+        "",
+        "```python",
+        "from stdlib/list import List/sort, List/head   # the names you use",
+        "from stdlib/string import *                    # every name of the module, as written here",
+        "import stdlib/list                             # every name with the module's prefix: list/List/sort",
+        "```",
+        "",
+        "Names follow Bend's `Type/function` convention. A program whose folder has a `stdlib/` folder",
+        "or a `stdlib.bend` of its own imports that instead. Imported modules cost nothing when unused:",
+        "their unused definitions are pruned before the program is compiled to a net, as the prelude's are.",
+        "Functions that take a function argument and use it more than once copy it, and HVM2 has a single",
+        "duplication label: a function argument that itself copies its argument (`lambda x: x * x`) can",
+        "give wrong results (see `List/map`).",
+        "",
+        "| module | import | definitions |",
+        "| --- | --- | --- |",
+    ]
+    for m in modules:
+        title = module_title(m)
+        how = "(none: the prelude)" if m.import_path is None else f"`from {m.import_path} import *`"
+        out.append(f"| [{m.path.as_posix()}](#{anchor(title)}) | {how} | {len(m.definitions)} |")
+    for m in modules:
+        out += ["", f"## {module_title(m)}", ""]
+        if m.doc:
+            out += [m.doc, ""]
+        for item in m.items:
+            heading = f"`{item.signature}`" if item.kind not in ("type", "object") else f"{item.kind} `{item.name}`"
+            out += [f"### {heading}", ""]
+            if item.body:
+                out += ["```python", *item.body, "```", ""]
+            out += [item.doc or "(undocumented)", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def module_title(m: Module) -> str:
+    return f"{m.path.as_posix()} (prelude)" if m.import_path is None else f"{m.path.as_posix()}"
+
+
+def main(argv: list[str]) -> int:
+    text = render(read_stdlib())
+    if "--check" in argv:
+        if not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != text:
+            print(f"{OUTPUT.relative_to(ROOT)} is stale: run `{COMMAND}`", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
