@@ -1,4 +1,4 @@
-"""Bend programs that do IO (bend/stdlib/io.bend performed by hvm/io.py): printing, files,
+"""Bend programs that do IO (stdlib/prelude/io.bend performed by hvm/io.py): printing, files,
 lines, seeking, standard input, time. The two larger programs run on the native runtime and on
 the reference evaluator; the rest on the reference evaluator (IO is performed by the same host
 code for both). Sources are constants and paths relative (the tests run in a temporary folder)

@@ -51,6 +51,16 @@ def test_names_follow_the_type_slash_function_convention():
     assert all("/" in item.name for module in MODULES if module.import_path for item in module.definitions)
 
 
+def test_no_two_modules_define_one_name():
+    """So that `from stdlib/a import *` and `from stdlib/b import *` never clash, and a module
+    never shadows a name of the prelude (whose meaning Bend programs rely on)."""
+    seen: dict[str, str] = {}
+    for module in MODULES:
+        for item in module.items:
+            assert item.name not in seen, f"{item.name} in {module.path} and {seen[item.name]}"
+            seen[item.name] = str(module.path)
+
+
 def test_the_generated_doc_is_current():
     current = (ROOT / "docs" / "stdlib.md").read_text(encoding="utf-8")
     assert current == TOOL.render(MODULES), f"docs/stdlib.md is stale: run `{TOOL.COMMAND}`"
