@@ -1,5 +1,5 @@
 """`python -m bend` runs the `bend` command."""
 
-from bend.cli import main
+from bend.start import main
 
 main()

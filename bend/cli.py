@@ -33,6 +33,7 @@ from rich.text import Text
 
 from hvm.cli import (ArchOpt, LauncherOpt, MemOpt, NoCacheOpt, OptimizeFirstOpt, RulesOpt, StatsOpt, ThreadsOpt,
                      TimeoutOpt, fail, gpu_memory_limit, launcher_name, memory_limit, print_stats, ptx_arch, read_text)
+from bend.start import version_text
 from hvm.errors import HvmError
 
 app = typer.Typer(
@@ -66,7 +67,6 @@ PrettyOpt = Annotated[bool, typer.Option("-p", "--pretty", help="Print the resul
 VerboseOpt = Annotated[bool, typer.Option(
     "-v", "--verbose", help="Print each compiler stage as it runs, and the net, on stderr.")]
 STYLES = {"error": "bold red", "warning": "bold yellow"}
-BEND_VERSION = "0.2.38"  # the version of Bend whose language and command line this follows
 
 
 @dataclass
@@ -81,6 +81,7 @@ class Settings:
     verbose: bool = False  # -v
     running: bool = False  # a run command: warnings are not shown unless -W/-D names them (as in Bend)
     cuda: bool = False  # run-cu / gen-cu
+    cache: bool = False  # a run command: the compiled program may come from the cache (bend.cache)
 
     def trace(self, text: str) -> None:
         if self.verbose:
@@ -95,15 +96,20 @@ def settings(ctx: typer.Context, opt=None, warn=None, deny=None, allow=None, ent
                     running, cuda)
 
 
-def report(diagnostics, warnings: bool = True) -> bool:
+def report(diagnostics, warnings: bool = True, shown: list | None = None) -> bool:
     """Print the diagnostics (errors and, unless told not to, warnings: those `-W` asks for are
-    shown anyway) in source order; True if there were errors."""
+    shown anyway) in source order, each also appended to `shown`; True if there were errors."""
     for d in diagnostics.sorted():
         if d.severity == "warning" and not warnings and diagnostics.levels.get(d.kind) != "warning":
             continue
-        text = d.render()
-        stderr.print(Text.assemble((d.severity, STYLES[d.severity]), text.removeprefix(d.severity)))
+        show_diagnostic(d)
+        if shown is not None:
+            shown.append(d)
     return bool(diagnostics.errors)
+
+
+def show_diagnostic(d) -> None:
+    stderr.print(Text.assemble((d.severity, STYLES[d.severity]), d.render().removeprefix(d.severity)))
 
 
 def warning_levels(s: Settings) -> dict[str, str]:
@@ -175,15 +181,19 @@ def parse_args(args: list[str] | None) -> list:
     return terms
 
 
-def compile_file(file: Path, s: Settings, args: list[str] | None = None):
-    """Load, check and compile `file`; every problem found is reported before exiting."""
+def compile_file(file: Path, s: Settings, args: list[str] | None = None, shown: list | None = None):
+    """Load, check and compile `file`; every problem found is reported before exiting (and
+    each diagnostic shown is appended to `shown`)."""
     from bend.compiler import compile_program
+
+    if s.cache and not s.verbose:
+        return compile_cached(file, s, args)
     from bend.diagnostics import BendError
 
     options = options_from(s.opt, s)
     terms = parse_args(args)
     program = load_and_check(file, s)
-    if report(program.diagnostics, not s.running):
+    if report(program.diagnostics, not s.running, shown):
         raise typer.Exit(1)
     before = len(program.diagnostics.items)
     try:
@@ -196,7 +206,7 @@ def compile_file(file: Path, s: Settings, args: list[str] | None = None):
         if options.trace is not None:
             options.trace("")
     program.diagnostics.items = program.diagnostics.items[before:]
-    if report(program.diagnostics, not s.running):  # (a warning `-D` made an error, where nothing stops)
+    if report(program.diagnostics, not s.running, shown):  # (a warning `-D` made an error, where nothing stops)
         raise typer.Exit(1)
     if s.verbose:
         from hvm.syntax import show_book
@@ -206,25 +216,36 @@ def compile_file(file: Path, s: Settings, args: list[str] | None = None):
     return compiled
 
 
+def compile_cached(file: Path, s: Settings, args: list[str] | None):
+    """compile_file through the cache of compiled programs (bend.cache): a program compiled
+    before shows the diagnostics its compile showed, and is not compiled again."""
+    from bend import cache
+
+    request = cache.Request(file, list(args or []), list(s.opt or []), list(s.warn or []), list(s.deny or []),
+                            list(s.allow or []), s.entrypoint)
+    found = cache.lookup(request)
+    if found is not None:
+        for d in found.shown():
+            show_diagnostic(d)
+        return found.compiled()
+    shown: list = []
+    started = time.time_ns()
+    s.cache = False
+    compiled = compile_file(file, s, args, shown)
+    cache.store(request, compiled, shown, started)
+    return compiled
+
+
 def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bool, pretty: bool, **options) -> None:
-    from bend.runner import run_compiled
+    from bend.runner import problems, run_compiled
 
     s.running = True
+    s.cache = options.get("use_cache", True)
     compiled = compile_file(file, s, args)
-    if compiled.ctx.entry not in compiled.hvm.defs:
-        stderr.print(Text.assemble(("error", STYLES["error"]), f": this program has no `{compiled.ctx.entry}` "
-                                                              "definition to run"))
-        raise typer.Exit(1)
-    if compiled.ctx.options.adt_encoding == "scott" and any(n.startswith("IO/") for n in compiled.hvm.defs):
-        stderr.print(Text.assemble(("error", STYLES["error"]), ": this program does IO, which needs the num-scott "
-                                   "encoding of data types (-Oadt-num-scott, the default): the runtime reads an IO "
-                                   "call's tag"))
-        raise typer.Exit(1)
-    if not (compiled.ctx.options.float_combinators and
-            (compiled.ctx.options.linearize_matches or compiled.ctx.options.linearize_matches_alt)):
-        off = "float-combinators" if not compiled.ctx.options.float_combinators else "linearize-matches"
-        stderr.print(Text.assemble(("warning", STYLES["warning"]), f": running without the {off} pass: in HVM's "
-                                   "strict evaluation, some functions can then expand forever"))
+    for severity, message in problems(compiled.hvm.defs, compiled.ctx.entry, compiled.ctx.options):
+        stderr.print(Text.assemble((severity, STYLES[severity]), f": {message}"))
+        if severity == "error":
+            raise typer.Exit(1)
     sys.stdout.flush()
     started = time.perf_counter()
     try:
@@ -253,14 +274,7 @@ def run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_ca
 
 def show_version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            ours = version("bend-hvm")
-        except PackageNotFoundError:  # a source tree that is not installed
-            ours = "unknown"
-        print(f"bend {ours} (bend-hvm: Bend {BEND_VERSION} and HVM2 in Python; "
-              f"the language and command line of Bend {BEND_VERSION})")
+        print(version_text())
         raise typer.Exit()
 
 

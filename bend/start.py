@@ -1,0 +1,233 @@
+"""The `bend` command's entry point: a warm run reduces before the command line's machinery loads.
+
+In:  the command-line arguments.
+Out: for `bend --version`, and for `bend run FILE [ARGS]` or `bend run-c FILE [ARGS]` (with
+     only -s, --rules, -p, -t N, --optimize-first) whose program is in the cache of compiled
+     programs (bend.cache) and whose first compile showed nothing: the output bend.cli would
+     give, without importing typer, rich or the compiler. Anything else goes to bend.cli.
+
+What a warm run imports before reducing: the cache, hvm.book (to read the nets), hvm.io and
+the native backend (with llvmlite, to load the cached machine code). Readback and its imports
+come after. With BEND_TIMINGS=1 on, each stage's process time goes to stderr, and the moment
+reduction starts (see bench/startup.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+RUN_COMMANDS = ("run", "run-c")
+FLAGS = {"-s": "stats", "--stats": "stats", "--rules": "rules", "-p": "pretty", "--pretty": "pretty",
+         "--optimize-first": "optimize_first"}
+MAX_THREADS = 4096  # (hvm.cli's ThreadsOpt: 1 to 4096)
+BEND_VERSION = "0.2.38"  # the version of Bend whose language and command line this follows
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv in (["--version"], ["-V"]):
+        print(version_text())
+        return
+    run = plain_run(argv)
+    if run is not None:
+        code = warm_run(run)
+        if code is not None:
+            sys.exit(code)
+    from bend.cli import main as full
+
+    full()
+
+
+def version_text() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("bend-hvm")
+    except PackageNotFoundError:  # a source tree that is not installed
+        ours = "unknown"
+    return (f"bend {ours} (bend-hvm: Bend {BEND_VERSION} and HVM2 in Python; "
+            f"the language and command line of Bend {BEND_VERSION})")
+
+
+def plain_run(argv: list[str]) -> dict | None:
+    """The options of `bend run[-c] FILE [ARGS]` when they are all ones this module knows;
+    None for anything else (bend.cli then parses it, and says what is wrong)."""
+    if not argv or argv[0] not in RUN_COMMANDS:
+        return None
+    run = {"stats": False, "rules": False, "pretty": False, "optimize_first": False, "threads": None,
+           "positional": []}
+    rest = argv[1:]
+    i = 0
+    while i < len(rest):
+        token = rest[i]
+        if token in FLAGS:
+            run[FLAGS[token]] = True
+        elif token in ("-t", "--threads") or token.startswith("--threads="):
+            if "=" in token:
+                value = token.partition("=")[2]
+            elif i + 1 < len(rest):
+                i += 1
+                value = rest[i]
+            else:
+                return None
+            try:
+                threads = int(value)
+            except ValueError:
+                return None
+            if not 1 <= threads <= MAX_THREADS:
+                return None
+            run["threads"] = threads
+        elif token.startswith("-"):  # (any other option; `--`; `-`; a negative number)
+            return None
+        else:
+            run["positional"].append(token)
+        i += 1
+    if not run["positional"]:
+        return None
+    return run
+
+
+def warm_run(run: dict) -> int | None:
+    """Run a cached program: the exit status; None when it is not cached as a plain run (then
+    nothing has been printed, and bend.cli takes over)."""
+    from pathlib import Path
+
+    timings = Timings() if os.environ.get("BEND_TIMINGS") else None
+    from bend import cache
+
+    file, args = Path(run["positional"][0]), run["positional"][1:]
+    found = cache.lookup(cache.Request(file, args))
+    if found is None or not found.quiet:
+        return None
+    from types import SimpleNamespace
+
+    from bend.runner import problems
+
+    if problems(found.hvm.defs, found.entry, SimpleNamespace(**found.options)):
+        return None
+    if timings is not None:
+        timings.mark("cache: the compiled program read and checked")
+    # (no check of the arguments' lengths against memory, as bend.cli makes: a command line's
+    # argument, at most 128 KiB, always fits the default memory)
+    return execute(found, run, timings)
+
+
+def execute(found, run: dict, timings) -> int:
+    import warnings
+
+    from hvm.errors import HvmError
+    from hvm.io import run_io
+    from hvm.runtime import get_backend
+
+    warnings.showwarning = show_warning
+    backend = get_backend("c")
+    if timings is not None:
+        timings.mark("imports: the native backend, llvmlite")
+        timings.hook_reduction()
+    try:
+        result = run_io(backend, found.hvm, found.entry, None, threads=run["threads"], use_cache=True,
+                        tiered=not run["optimize_first"])
+        from bend.runner import read_result
+
+        compiled = found.compiled()
+        outcome = read_result(result, compiled.core, compiled.ctx.options.adt_encoding)
+    except HvmError as err:
+        return cli_failure(err)
+    except MemoryError:
+        return cli_failure(HvmError("out of memory: Python could not allocate more",
+                                    hint="lower the program's size or use --mem"))
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    if timings is not None:
+        timings.mark("run: reduction and readback")
+    if run["pretty"]:
+        from bend.to_hvm.pretty import show_pretty
+
+        lines = [f"Result:\n{show_pretty(outcome.term)}"]
+    else:
+        lines = [f"Result: {outcome.text}"]
+    code = emit(lines + stats_lines(outcome.stats, run["stats"], run["rules"]))
+    if timings is not None:
+        timings.report()
+    return code
+
+
+def stats_lines(s, stats: bool, rules: bool) -> list[str]:
+    """As hvm.cli.stats_lines: the lines HVM2 prints after the result with -s (and --rules)."""
+    lines = []
+    if stats:
+        lines += [f"- ITRS: {s.interactions}", f"- TIME: {s.seconds:.2f}s", f"- MIPS: {s.mips:.2f}"]
+    if rules:
+        lines += [f"- {rule}: {count}" for rule, count in s.rules.items() if rule != "LINK"]
+        lines += [f"- {name.upper()}: {count}" for name, count in s.extra.items()]
+    return lines
+
+
+def emit(lines: list[str]) -> int:
+    """Print the lines on stdout; a failure to is what hvm.cli.emit makes of it."""
+    try:
+        if sys.stdout is None:
+            raise OSError("stdout is closed")
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        sys.stdout.flush()
+        return 0
+    except OSError:
+        return cli_exit(lambda cli: cli.emit(*lines))
+
+
+def cli_failure(err) -> int:
+    return cli_exit(lambda cli: cli.fail(err))
+
+
+def cli_exit(act) -> int:
+    """Let hvm.cli report (it exits with typer.Exit): its exit status."""
+    import hvm.cli
+
+    try:
+        act(hvm.cli)
+    except Exception as done:  # typer.Exit
+        return getattr(done, "exit_code", 1)
+    return 0
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from hvm.cli import show_warning as show
+
+    show(message, category, filename, lineno, file, line)
+
+
+class Timings:
+    """BEND_TIMINGS=1: the process time (CPU, since the process started) at each stage, on stderr."""
+
+    def __init__(self):
+        self.marks = [("python start-up and imports", time.process_time())]
+        self.reduction: tuple[float, float] | None = None
+
+    def mark(self, stage: str) -> None:
+        self.marks.append((stage, time.process_time()))
+
+    def hook_reduction(self) -> None:
+        """Note when the native backend starts reducing (its first call of NativeBackend.reduce)."""
+        from hvm.llvm_cpu.backend import NativeBackend
+
+        original = NativeBackend.reduce
+
+        def reduce(*args, **kwargs):
+            if self.reduction is None:
+                self.reduction = (time.process_time(), time.time())
+                self.marks.append(("load: flatten, machine code from the code cache", self.reduction[0]))
+            return original(*args, **kwargs)
+
+        NativeBackend.reduce = staticmethod(reduce)
+
+    def report(self) -> None:
+        before = 0.0
+        for stage, at in self.marks:
+            sys.stderr.write(f"timing: {stage}: {(at - before) * 1000:.1f} ms (at {at * 1000:.1f} ms)\n")
+            before = at
+        if self.reduction is not None:
+            sys.stderr.write(f"timing: reduction starts: process time {self.reduction[0] * 1000:.1f} ms, "
+                             f"clock {self.reduction[1]:.6f}\n")
