@@ -70,17 +70,13 @@ def fail(error: HvmError) -> NoReturn:
 
 
 def read_text(path: Path) -> str:
-    """A source file's text, or an error saying why it cannot be read."""
+    """A source file's text, or an error saying why it cannot be read (hvm.source)."""
+    from hvm.source import read_source
+
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(HvmError(f"cannot read `{path}`: no such file"))
-    except IsADirectoryError:
-        fail(HvmError(f"cannot read `{path}`: it is a directory"))
-    except UnicodeDecodeError as err:
-        fail(HvmError(f"cannot read `{path}`: not UTF-8 text (byte {err.start})"))
-    except OSError as err:
-        fail(HvmError(f"cannot read `{path}`: {err.strerror or err}"))
+        return read_source(path)
+    except HvmError as err:
+        fail(err)
 
 
 def load(path: Path):

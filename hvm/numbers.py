@@ -24,8 +24,11 @@ import ctypes
 import ctypes.util
 import math
 import operator
+import re
 import struct
 from fractions import Fraction
+
+from hvm.errors import abbreviate
 
 # numtags
 SYM, U24, I24, F24 = 0, 1, 2, 3
@@ -341,6 +344,38 @@ def _round_fraction_to_f32_bits(x: Fraction) -> int:
     return ((exp + 127) << 23) | (mant & 0x7FFFFF)
 
 
+_DECIMAL = re.compile(r"([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
+SHORT_DECIMAL = 400  # longer decimal text is cut to the digits that can matter (Fraction refuses 4,300)
+KEPT_DIGITS = 800  # significant digits kept: more than any halfway point between two f32s has
+
+
+def _decimal(body: str) -> Fraction:
+    """The exact value of decimal text (`1.5`, `.5`, `2e3`), or a value with the same f32 rounding
+    when it is long: its first KEPT_DIGITS significant digits and a 1 standing for any others."""
+    if len(body) <= SHORT_DECIMAL:
+        return Fraction(body)
+    m = _DECIMAL.fullmatch(body)
+    if m is None or not (m.group(1) or m.group(2)):
+        raise ValueError(body)
+    whole, frac, exponent = m.group(1), m.group(2) or "", m.group(3) or "0"
+    digits = (whole + frac).lstrip("0")
+    if not digits:
+        return Fraction(0)
+    # the value is 0.DIGITS x 10^point
+    point = len(whole) - (len(whole + frac) - len(digits))
+    if len(exponent.lstrip("+-")) > 12:  # (past every f32 either way)
+        return Fraction(0) if exponent.startswith("-") else Fraction(10) ** 40
+    point += int(exponent)
+    if point > 40:  # at least 10^39: past the largest f32
+        return Fraction(10) ** 40
+    if point < -60:  # below 10^-60: under half the smallest f32
+        return Fraction(0)
+    kept = digits[:KEPT_DIGITS]
+    if digits[KEPT_DIGITS:].strip("0"):
+        kept += "1"
+    return Fraction(int(kept)) * Fraction(10) ** (point - len(kept))
+
+
 def parse_float(text: str) -> int:
     """The f24 numb of a float literal, read as Rust's `f32::from_str` does, then to f24.
 
@@ -358,7 +393,7 @@ def parse_float(text: str) -> int:
     else:
         if not body or body[0] not in "0123456789." or "_" in body or body.lower().startswith("0x"):
             raise ValueError(text)
-        bits = _round_fraction_to_f32_bits(Fraction(body))
+        bits = _round_fraction_to_f32_bits(_decimal(body))
     if negative:
         bits |= 0x80000000
     return numb(f24_bits_from_f32(bits), F24)
@@ -373,19 +408,19 @@ def parse_literal(text: str) -> int:
         try:
             return parse_float(text)
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"`{text}` is not a valid f24 literal") from None
+            raise ValueError(f"`{abbreviate(text)}` is not a valid f24 literal") from None
     signed = text[:1] in ("+", "-")
     body = text[1:] if signed else text
     value = _parse_unsigned(body)
     if value is None:
-        raise ValueError(f"`{text}` is not a valid number literal")
+        raise ValueError(f"`{abbreviate(text)}` is not a valid number literal")
     if signed:
         value = -value if text[0] == "-" else value
         if not -(1 << 23) <= value < (1 << 23):
-            raise ValueError(f"`{text}` does not fit in i24 (range -8388608 to +8388607)")
+            raise ValueError(f"`{abbreviate(text)}` does not fit in i24 (range -8388608 to +8388607)")
         return new_i24(value)
     if value > MASK24:
-        raise ValueError(f"`{text}` does not fit in u24 (range 0 to 16777215)")
+        raise ValueError(f"`{abbreviate(text)}` does not fit in u24 (range 0 to 16777215)")
     return new_u24(value)
 
 
@@ -398,4 +433,7 @@ def _parse_unsigned(body: str) -> int | None:
     allowed = "0123456789abcdefABCDEF"[: 22 if base == 16 else base]
     if not digits or any(c not in allowed for c in digits):
         return None
-    return int(digits, base)
+    digits = digits.lstrip("0")
+    if len(digits) > 64:  # (past every range; Python refuses to convert 4,300 decimal digits)
+        return 1 << 256
+    return int(digits or "0", base)

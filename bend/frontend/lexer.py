@@ -25,7 +25,7 @@ import re
 
 from bend.diagnostics import Diagnostics
 from hvm import numbers
-from hvm.errors import Span
+from hvm.errors import Span, abbreviate
 
 NAME_START = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
 NAME_CHARS = NAME_START + "0123456789.-/"
@@ -170,13 +170,39 @@ def number_value(token: str, span: Span, diagnostics: Diagnostics) -> int:
                           hint="numbers are like 42, 0x2A, 0b101010, 1_000, 1.5, +1, -1")
         return numbers.new_u24(0)
     if "." in digits:
-        value = int(whole, base) + int(frac, base) / base ** len(frac)
-        return numbers.new_f24(value)
-    value = int(whole, base)
-    if value > numbers.MASK24:
-        diagnostics.error(f"number literal `{token}` does not fit in u24 (at most 16777215)", span)
+        value = float_value(whole, frac, base)
+        numb = numbers.new_f24(value)
+        if numbers.get_f24(numb) == float("inf"):
+            diagnostics.error(f"number literal `{abbreviate(token)}` does not fit in f24 (at most about 3.4e38)", span,
+                              hint="f24 numbers are 32-bit floats with 15 bits of mantissa")
+        return numb
+    whole = whole.lstrip("0")
+    # (more than 24 digits is past u24 in every base: no need to convert them, which for
+    # thousands of decimal digits Python refuses and for millions would take minutes)
+    if len(whole) > 24 or int(whole or "0", base) > numbers.MASK24:
+        sign = span.source[span.start - 1:span.start] if span.start else ""
+        if sign in ("+", "-"):  # (read as an i24 by the parser, when it is not an operator)
+            diagnostics.error(f"number literal `{abbreviate(sign + token)}` does not fit in i24 "
+                              "(-8388608 to +8388607)", Span(span.path, span.source, span.start - 1, span.end))
+        else:
+            diagnostics.error(f"number literal `{abbreviate(token)}` does not fit in u24 (at most 16777215)", span,
+                              hint="u24 numbers are 0 to 16777215, i24 numbers (+1, -1) -8388608 to +8388607")
         return numbers.new_u24(0)
-    return numbers.new_u24(value)
+    return numbers.new_u24(int(whole or "0", base))
+
+
+FLOAT_WHOLE_DIGITS = 130  # a whole part with more significant digits is past 2^129: infinity as f24
+FLOAT_FRACTION_DIGITS = 200  # digits of a fraction past these are below the smallest f32 in every base
+
+
+def float_value(whole: str, frac: str, base: int) -> float:
+    """`whole.frac` in `base`, as a float (then rounded to f24 by the caller); any length, in linear time."""
+    whole = whole.lstrip("0")
+    value = int(whole, base) if whole and len(whole) <= FLOAT_WHOLE_DIGITS else 0
+    if len(whole) > FLOAT_WHOLE_DIGITS or value >= 1 << 129:
+        return float("inf")
+    frac = frac[:FLOAT_FRACTION_DIGITS]
+    return value + int(frac, base) / base ** len(frac)
 
 
 def unescape(body: str, path: str, text: str, offset: int, diagnostics: Diagnostics) -> str:

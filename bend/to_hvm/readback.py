@@ -29,7 +29,7 @@ from hvm.book import Node, Num, Ref, Tag, Tree, Var
 from bend.to_hvm.compile import FLIPPED, INTEGER_COMMUTATIVE, OPERATORS
 from hvm.readback import var_name
 
-ERA, NUM, REF, ROOT = "era", "num", "ref", "root"
+ERA, NUM, REF, ROOT, TERM = "era", "num", "ref", "root", "term"  # (TERM: a string or list, read)
 
 
 def readback(tree: Tree, book: ast.Book | None = None):
@@ -43,11 +43,11 @@ def _readback(tree: Tree, book: ast.Book | None):
     term = reader.read(reader.peer[0])
     if book is not None:
         term = expand_generated(term, book)
-    term = resugar(term)
+    term = resugar(term, reader.sugared)
     show_predecessors(term)
     mark_unscoped(term)
     name_vars(term)
-    return term
+    return put_sugared(term, reader.sugared)
 
 
 class Reader:
@@ -58,6 +58,8 @@ class Reader:
         self.values: list = [None]
         self.peer: list[int] = [-1, -1, -1]
         self.wires: dict[str, int] = {}  # a variable seen once -> the port it hangs from
+        self.chains = Chains()
+        self.sugared: dict[str, object] = {}  # (see Chains) the name of a stand-in variable -> its term
         self.build(tree, 0)
         self.binder_ids: dict[int, str] = {}  # port 3n+1 of a lambda -> its variable's id
         self.used: set[int] = set()
@@ -88,6 +90,12 @@ class Reader:
                 else:
                     self.connect(parent, other)
             elif cls is Node:
+                sugared = self.chains.find(t)
+                if sugared is not None:  # a string or list: one leaf, read as a stand-in for its term
+                    name = f"<sugared {len(self.sugared)}>"
+                    self.sugared[name] = sugared
+                    self.connect(parent, 3 * self.node(TERM, name))
+                    continue
                 n = self.node(t.tag)
                 self.connect(parent, 3 * n)
                 stack.append((t.snd, 3 * n + 2))
@@ -126,6 +134,8 @@ class Reader:
             return ast.Ref(self.values[n])
         if kind == ROOT:
             return ast.Var("<Invalid>")
+        if kind == TERM:
+            return ast.Var(self.values[n])
         if kind == Tag.CON:
             if slot == 0:
                 return self.lambda_or_pair(n)
@@ -201,7 +211,7 @@ class Reader:
         lo, hi, end = [big] * count, [-1] * count, [n + 1 for n in range(count)]
         peer, kinds = self.peer, self.kinds
         for n in range(count - 1, 0, -1):
-            if kinds[n] in (ERA, NUM, REF):
+            if kinds[n] in (ERA, NUM, REF, TERM):
                 continue
             for q in (3 * n + 1, 3 * n + 2):
                 p = peer[q]
@@ -235,6 +245,127 @@ class Reader:
             if tag in SYMBOL_OF:  # `(op k x)`: k is the left operand (of a commutative op: either, shown
                 return ast.Oper(SYMBOL_OF[tag], k, x)  # first as Bend shows it)
         return ast.Oper("?", x, y)
+
+
+# -- strings and lists, straight from the tree
+
+
+class Chains:
+    """Strings and lists found in the tree before it becomes a graph of ports, each made one
+    leaf: a chain of String/Cons (List/Cons) cells as the runtime leaves them,
+    `((@String/Cons/tag (head (tail a))) a)`, ending in a nil (`@String/Nil` or
+    `((@String/Nil/tag a) a)`), whose heads are characters (a list's: plain data, see value).
+    Its term is the one `resugar` would make of the chain, made in one loop over it, with no
+    graph and no term for each cell: a million items read back in seconds, not a minute.
+
+    Where only the end of a chain is such, that end is the leaf and the rest is read as any
+    term (resugar joins the two, as it would have). A leaf reads as a variable named
+    `<sugared N>`, which the passes after reading leave alone (plain data has nothing for them,
+    and walking a million items was most of their time); put_sugared puts the terms in."""
+
+    def __init__(self):
+        self.seen: dict[int, object] = {}  # id(cell) -> its leaf's term, or None: already looked at
+
+    def find(self, t: Node):
+        """The term of the string or list starting at `t`, or None (not a chain, or not all one)."""
+        seen = self.seen
+        key = id(t)
+        if key in seen:
+            return seen.pop(key)
+        cells, heads, kinds, end = chain(t)
+        first = len(cells)  # the cells from `first` on make the string or list
+        items = []
+        while first and kinds[first - 1] == end:
+            head = item(heads[first - 1], end)
+            if head is None:
+                break
+            items.append(head)
+            first -= 1
+        for cell in cells[1:first]:  # cells before the leaf: read as any term
+            seen[id(cell)] = None
+        if first == len(cells):
+            return None
+        items.reverse()
+        term = ast.Str("".join(items)) if end == "str" else ast.List(items)
+        if first == 0:
+            return term
+        seen[id(cells[first])] = term
+        return None
+
+
+CONS_KINDS = {"String/Cons/tag": "str", "List/Cons/tag": "list"}
+NIL_KINDS = {"String/Nil": "str", "List/Nil": "list"}
+NIL_TAG_KINDS = {"String/Nil/tag": "str", "List/Nil/tag": "list"}
+
+
+def chain(t):
+    """The cons cells down the chain of tails from `t`, their heads and kinds ("str", "list"),
+    and the kind of the nil it ends in (None: it ends in something else)."""
+    con = Tag.CON
+    cells, heads, kinds = [], [], []
+    while type(t) is Node and t.tag == con:
+        app, ret = t.fst, t.snd
+        if type(app) is not Node or app.tag != con or type(ret) is not Var or type(app.fst) is not Ref:
+            break
+        kind = CONS_KINDS.get(app.fst.name)
+        rest = app.snd
+        if kind is None or type(rest) is not Node or rest.tag != con:
+            break
+        last = rest.snd
+        if type(last) is not Node or last.tag != con or type(last.snd) is not Var or last.snd.name != ret.name:
+            break
+        cells.append(t)
+        heads.append(rest.fst)
+        kinds.append(kind)
+        t = last.fst
+    return cells, heads, kinds, nil_kind(t) if cells else None
+
+
+def nil_kind(t):
+    """"str" or "list" if `t` is a String or List nil, else None."""
+    if type(t) is Ref:
+        return NIL_KINDS.get(t.name)
+    if type(t) is Node and t.tag == Tag.CON and type(t.snd) is Var:
+        app = t.fst
+        if type(app) is Node and app.tag == Tag.CON and type(app.fst) is Ref and type(app.snd) is Var \
+                and app.snd.name == t.snd.name:
+            return NIL_TAG_KINDS.get(app.fst.name)
+    return None
+
+
+def item(head, kind: str):
+    """A head as an item of the string (a character: a u24 number) or the list (see value), or
+    None when it is not one the sugar takes here."""
+    if kind == "str":
+        if type(head) is Num and numbers.tag_of(head.numb) == numbers.U24:
+            return chr(numbers.payload_of(head.numb) % 0x110000)
+        return None
+    return value(head)
+
+
+def value(t):
+    """The term of a tree that is plain data: a number, a pair of two (`(a, b)`), a string, or
+    a list of them; None for anything else (where the passes after reading have work to do)."""
+    cls = type(t)
+    if cls is Num:
+        return ast.Num(t.numb)
+    if cls is Ref and t.name in NIL_KINDS:
+        return ast.Str("") if NIL_KINDS[t.name] == "str" else ast.List([])
+    if cls is not Node or t.tag != Tag.CON:
+        return None
+    _, heads, kinds, end = chain(t)
+    if heads:
+        if end is None or any(k != end for k in kinds):
+            return None
+        items = [item(h, end) for h in heads]
+        if None in items:
+            return None
+        return ast.Str("".join(items)) if end == "str" else ast.List(items)
+    fst = value(t.fst)
+    if fst is None:
+        return None
+    snd = value(t.snd)
+    return None if snd is None else ast.Tuple([fst, snd])
 
 
 class Partial:
@@ -354,7 +485,7 @@ def constructor(t):
 CONS_TAGS = ("String/Cons/tag", "List/Cons/tag", 1)
 
 
-def resugar(t):
+def resugar(t, sugared: dict | None = None):
     """Strings and lists: a chain of String/Cons (List/Cons) ending in String/Nil (List/Nil),
     by their tags' names. Data the host built (IO answers) has numbers for tags: a chain with
     tags 1 ... 1 0 is shown as a list; alone, `λa (a 0)` stays as it is (it could be the first
@@ -368,14 +499,14 @@ def resugar(t):
             break
         spine.append((t, found[0], found[1][0]))
         t = found[1][1]
-    end = resugar_end(t, ends_a_chain=bool(spine))
+    end = resugar_end(t, bool(spine), sugared)
     sugared = None  # the sugared tail being built, items last-first: ("str", chars) or ("list", items)
     if type(end) is ast.Str:
         sugared = ("str", list(reversed(end.text)))
     elif type(end) is ast.List:
         sugared = ("list", list(reversed(end.items)))
     for node, tag, head in reversed(spine):
-        head = resugar(head)
+        head = resugar(head, sugared)
         kind = sugared[0] if sugared else None
         if tag == "String/Cons/tag" and kind == "str":
             if type(head) is ast.Num and numbers.tag_of(head.numb) == numbers.U24:
@@ -400,17 +531,47 @@ def sugared_term(sugared):
     return ast.Str("".join(items)) if kind == "str" else ast.List(items)
 
 
-def resugar_end(t, ends_a_chain: bool):
+def resugar_end(t, ends_a_chain: bool, sugared: dict | None = None):
     """The term at the end of a chain (or any term that is not a String/List constructor). A
     nil is `""` or `[]` when it is a reference, or ends a chain; alone, a λ-encoded nil stays as
-    it is (`λa (a List/Nil/tag)`), as Bend shows it."""
-    ast.map_subterms(t, resugar)
+    it is (`λa (a List/Nil/tag)`), as Bend shows it. A stand-in for a string or list read
+    straight from the tree (see Chains) is its term when it ends a chain, else it stays."""
+    if type(t) is ast.Var:
+        if ends_a_chain and sugared and t.name in sugared:
+            return copy_sugared(sugared[t.name])
+        return t
+    ast.map_subterms(t, lambda sub: resugar(sub, sugared))
     if type(t) is ast.Ref and t.name in ("String/Nil", "List/Nil"):
         return ast.Str("") if t.name == "String/Nil" else ast.List([])
     found = constructor(t) if ends_a_chain else None
     if found is not None and found[0] in ("String/Nil/tag", "List/Nil/tag") and not found[1]:
         return ast.Str("") if found[0] == "String/Nil/tag" else ast.List([])
     return t
+
+
+def copy_sugared(term):
+    return ast.Str(term.text) if type(term) is ast.Str else ast.List(list(term.items))
+
+
+def put_sugared(term, sugared: dict):
+    """Each stand-in `<sugared N>` replaced by its string or list (a copy where it occurs twice)."""
+    if not sugared:
+        return term
+    placed: set[str] = set()
+
+    def put(t):
+        if type(t) is not ast.Var or t.name not in sugared:
+            return t
+        if t.name in placed:
+            return copy_sugared(sugared[t.name])
+        placed.add(t.name)
+        return sugared[t.name]
+
+    parents = [t for t in ast.descendants(term) if any(type(x) is ast.Var and x.name in sugared
+                                                        for x in ast.subterms(t))]
+    for t in parents:
+        ast.map_subterms(t, put)
+    return put(term)
 
 
 # -- names
