@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,11 +36,15 @@ def chain(n: int) -> str:
 def timed_run(path: Path, cache: Path, tree: Path, timeout: float) -> str:
     """'seconds  MB' of one `hvm run`, or what stopped it."""
     env = dict(os.environ, HVM_CACHE_DIR=str(cache), PYTHONPATH=str(tree))
+    run = subprocess.Popen(["/usr/bin/time", "-v", sys.executable, "-m", "hvm", "run", str(path)], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tree, start_new_session=True)
     try:
-        done = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "hvm", "run", str(path)], env=env,
-                              capture_output=True, text=True, timeout=timeout, cwd=tree)
+        stdout, stderr = run.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)  # (time, and the run it measures)
+        run.communicate()
         return f"over {timeout:g} s"
+    done = subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     seconds = int(wall[1] or 0) * 3600 + int(wall[2]) * 60 + float(wall[3])

@@ -87,12 +87,13 @@ class Program:
     symbols: list[str]
     upgrade: "Upgrade | None" = None  # running on plain code: where the specialized code will come from
 
-    def install(self, obj: bytes) -> None:
-        """Switch to the definitions of `obj`, even while a run goes on (the two kinds of code
-        do the same interactions; a CALL reads the table each time)."""
-        addresses = jit.load(obj, self.symbols)
-        for i, symbol in enumerate(self.symbols):
-            self.defs[i] = addresses[symbol]
+    def install(self, obj: bytes, fids: range | None = None) -> None:
+        """Switch to the definitions of `obj` (those of `fids`, by default all), even while a run
+        goes on (the two kinds of code do the same interactions; a CALL reads the table each time)."""
+        fids = range(len(self.symbols)) if fids is None else fids
+        addresses = jit.load(obj, self.symbols[fids.start:fids.stop])
+        for fid in fids:
+            self.defs[fid] = addresses[self.symbols[fid]]
 
 
 def core_text(parallel: bool) -> str:
@@ -112,8 +113,11 @@ def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool
 
 _core_cache: dict[bool, dict[str, int]] = {}
 CORE_OPT, DEFS_OPT = 3, 1  # the definitions compile at O1: as fast to run as O3, much faster to build
-BIG_BOOK = 2000  # a book of more definitions runs them from tables (hvm.llvm_cpu.table_ir): code
+BIG_BOOK = 2000  # a book of more definitions starts on tables (hvm.llvm_cpu.table_ir): plain code
 #                 for each would take LLVM time and memory that grow faster than the book
+SPECIALIZED_PART = 128  # definitions per object of a big book's specialized code (small: a part is compiled
+#                        when one of its definitions is called often, and costs ~10 ms a definition)
+HOT_SHARE = 0.99  # of a big book, the parts that made this share of the CALLs are specialized
 PLAIN_OPT = 0  # plain definitions, to start at once: LLVM's optimiser would take longer than it gains
 TIER_UP_AFTER = 0.25  # seconds of running on plain code before the specialized code is asked for
 _in_flight: dict[str, subprocess.Popen] = {}  # cache path -> the worker compiling it
@@ -126,6 +130,27 @@ def defs_key(flat: FlatBook, parallel: bool, specialize: bool) -> list[str]:
         digest.update(f"{d.name}\0{d.fid}\0{d.safe}\0{d.node_count}\0{d.redex_count}\0{d.var_count}\0".encode())
         digest.update(d.ports.tobytes())
     return ["defs", f"parallel={parallel} specialize={specialize}", digest.hexdigest()]
+
+
+def specialized_parts(flat: FlatBook, parallel: bool) -> list[tuple[Path, range]]:
+    """Where the specialized code of `flat` is cached, and the definitions (fids) each object
+    holds: all in one, or for a big book SPECIALIZED_PART in each (LLVM's time and memory then
+    grow with the book linearly, and a part is used as soon as it is compiled)."""
+    key, n = defs_key(flat, parallel, True), len(flat.defs)
+    if n <= BIG_BOOK:
+        return [(jit.cache_path(key, DEFS_OPT), range(n))]
+    return [(jit.cache_path([*key, f"fids {fids.start}-{fids.stop}"], DEFS_OPT), fids) for fids in part_fids(n)]
+
+
+def part_fids(n: int) -> list[range]:
+    return [range(start, min(n, start + SPECIALIZED_PART)) for start in range(0, n, SPECIALIZED_PART)]
+
+
+def defs_text(flat: FlatBook, parallel: bool, fids: range) -> str:
+    """The IR of the specialized definitions `fids` (a part of a big book)."""
+    from hvm.llvm_cpu.defs_ir import build_defs
+
+    return str(deep(build_defs, flat, parallel, True, fids))
 
 
 def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, specialize: bool = True,
@@ -141,16 +166,32 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
     core = _core_cache[parallel]
     symbols = [def_symbol(d.fid) for d in flat.defs]
     upgrade = None
-    if len(flat.defs) > BIG_BOOK:
-        addresses = dict(zip(symbols, table_ir.load_table_defs(flat, parallel, use_cache)))
+    if len(flat.defs) > BIG_BOOK:  # tables first; the specialized code by parts, from the cache or a worker
+        table_defs, calls = table_ir.load_table_defs(flat, parallel, use_cache)
+        addresses = dict(zip(symbols, table_defs))
+        if specialize and (use_cache or not tiered):
+            pending = []
+            parts = specialized_parts(flat, parallel) if use_cache else [(None, f) for f in part_fids(len(flat.defs))]
+            for path, fids in parts:
+                obj = jit.read_cached(path) if use_cache else None
+                if obj is None and not tiered:
+                    obj = jit.compile_ir(defs_text(flat, parallel, fids), DEFS_OPT)
+                    if use_cache:
+                        jit.store(path, obj)
+                if obj is None:
+                    pending.append((path, fids))
+                else:
+                    addresses.update(jit.load(obj, symbols[fids.start:fids.stop]))
+            if pending:
+                upgrade = Upgrade(flat, parallel, pending, calls)
     else:
         key = defs_key(flat, parallel, specialize)
         defs_obj = None
         if specialize and tiered and use_cache:
-            path = jit.cache_path(key, DEFS_OPT)
+            [(path, _)] = specialized_parts(flat, parallel)
             defs_obj = jit.read_cached(path)
             if defs_obj is None:
-                upgrade = Upgrade(flat, parallel, path)
+                upgrade = Upgrade(flat, parallel, [(path, range(len(flat.defs)))], None)
                 defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, False, core=False)[1],
                                            defs_key(flat, parallel, False), PLAIN_OPT, use_cache)
         if defs_obj is None:
@@ -170,43 +211,72 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
 
 @dataclass
 class Upgrade:
-    """The specialized code of a book that runs on plain code for now. Once the book has run
-    TIER_UP_AFTER seconds in this process, a worker process (hvm.llvm_cpu.compile_worker)
-    compiles it into the cache; when it is there, the running program switches to it."""
+    """The specialized code of a book that runs on plain code (or tables) for now. Once the book
+    has run TIER_UP_AFTER seconds in this process, a worker process (hvm.llvm_cpu.compile_worker)
+    compiles it into the cache, in parts (specialized_parts); the running program switches to
+    each part when it is there. Of a big book, only the parts that hold the definitions called
+    most so far (table_ir.Calls: those that made HOT_SHARE of the CALLs) are compiled."""
 
     flat: FlatBook
     parallel: bool
-    path: Path
+    parts: list[tuple[Path, range]]  # (cache path, fids) of the parts not installed yet
+    calls: "table_ir.Calls | None"  # a big book's counts of CALLs
+
+    def __post_init__(self):
+        self.key = str(self.parts[0][0])  # (names this book's upgrade in this process)
 
     def poll(self, program: Program, seconds: float) -> bool:
         """Called while a run goes on (`seconds`: on plain code so far); True once it is over:
-        switched to the specialized code, or given up (the run goes on on plain code)."""
-        key = str(self.path)
+        switched to the specialized code, or given up (the run goes on on the code it has)."""
+        key = self.key
         worker = _in_flight.get(key)
         finished = worker is not None and worker.poll() is not None
-        obj = jit.read_cached(self.path)  # (checked: a damaged object is removed, never run)
-        if obj is not None:
+        for part in list(self.parts):
+            obj = jit.read_cached(part[0])  # (checked: a damaged object is removed, never run)
+            if obj is not None:
+                program.install(obj, part[1])
+                self.parts.remove(part)
+        if not self.parts:
             _in_flight.pop(key, None)
-            program.install(obj)
             return True
         if finished:  # without a usable object: it failed, or could not write the cache
             _in_flight.pop(key, None)
-            if worker.returncode == compile_worker.CANNOT_WRITE and not jit.is_private(self.path):
-                jit.unwritable(self.path.parent, "writing a compiled object failed")
+            path = self.parts[0][0]
+            if worker.returncode == compile_worker.CANNOT_WRITE and not jit.is_private(path):
+                jit.unwritable(path.parent, "writing a compiled object failed")
             return True
         if worker is None and _plain_seconds.get(key, 0.0) + seconds >= TIER_UP_AFTER:
+            self.parts = self.hot_parts()
+            if not self.parts:
+                return True
             worker = self.start_worker()
             if worker is None:
                 return True
             _in_flight[key] = worker
         return False
 
+    def hot_parts(self) -> list[tuple[Path, range]]:
+        """The parts worth compiling: all of a book's, or of a big book's, the fewest whose
+        definitions made HOT_SHARE of the CALLs so far, the most called first."""
+        if self.calls is None:
+            return self.parts
+        heat = sorted(((self.calls.of(fids), i) for i, (_, fids) in enumerate(self.parts)), reverse=True)
+        total, covered, hot = sum(h for h, _ in heat), 0, []
+        for h, i in heat:
+            if h == 0 or covered >= HOT_SHARE * total:
+                break
+            hot.append(self.parts[i])
+            covered += h
+        return hot
+
     def start_worker(self) -> subprocess.Popen | None:
         """The worker compiling the specialized code (None when it cannot be started)."""
         job = None
+        path = self.parts[0][0]
         try:
-            with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".job-", delete=False) as job:
-                pickle.dump((self.flat, self.parallel, str(self.path), DEFS_OPT), job)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".job-", delete=False) as job:
+                parts = [(str(p), fids.start, fids.stop) for p, fids in self.parts]
+                pickle.dump((self.flat, self.parallel, parts, DEFS_OPT), job)
             worker = subprocess.Popen([sys.executable, "-m", "hvm.llvm_cpu.compile_worker", job.name],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       start_new_session=True)  # (Ctrl-C stops the run, not the compile)
@@ -214,12 +284,12 @@ class Upgrade:
             if job is not None:
                 Path(job.name).unlink(missing_ok=True)
             return None
-        if jit.is_private(self.path):  # its object would be lost with this process's temporary cache
+        if jit.is_private(path):  # its objects would be lost with this process's temporary cache
             atexit.register(stop_worker, worker)
         return worker
 
     def ran(self, seconds: float) -> None:
-        key = str(self.path)
+        key = self.key
         _plain_seconds[key] = _plain_seconds.get(key, 0.0) + seconds
 
 
@@ -234,12 +304,12 @@ def large_templates(flat: FlatBook):
     A big book's table has every definition (hvm.llvm_cpu.table_ir)."""
     if len(flat.defs) > BIG_BOOK:
         return table_ir.templates(flat)
-    from hvm.llvm_cpu.defs_ir import LARGE
+    from hvm.llvm_cpu.defs_ir import is_large
 
     table = (ctypes.c_void_p * max(1, len(flat.defs)))()
     arrays = []
     for d in flat.defs:
-        if d.node_count > LARGE:
+        if is_large(d):
             arrays.append(d.ports)
             table[d.fid] = d.ports.buffer_info()[0]
     return table, arrays

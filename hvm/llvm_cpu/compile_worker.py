@@ -1,8 +1,10 @@
 """Compile a book's specialized definitions in a process of its own, into the code cache.
 
 In:  `python -m hvm.llvm_cpu.compile_worker JOB` where JOB is a pickle file holding
-     (FlatBook, parallel, the cache path to write, the optimisation level); it is deleted.
-Out: the compiled object, written atomically at that cache path (hvm.jit.store); nothing else.
+     (FlatBook, parallel, parts, the optimisation level); it is deleted. Each part is (the cache
+     path to write, first fid, end fid): a book's definitions, or some of a big book's.
+Out: each part's compiled object, written atomically at its cache path (hvm.jit.store), in
+     order (the running program takes each as it comes); nothing else.
      The exit status: 0, or CANNOT_WRITE when the cache could not take it, or 1 on any other
      failure (the run then simply stays on plain code).
 
@@ -28,15 +30,22 @@ def main(job_path: str) -> int:
     from hvm.deep import deep
     from hvm.llvm_cpu.defs_ir import build_defs
 
+    from hvm.llvm_cpu.specialize import recursive_definitions
+
     job = Path(job_path)
     try:
-        flat, parallel, out, opt = pickle.loads(job.read_bytes())
+        flat, parallel, parts, opt = pickle.loads(job.read_bytes())
     finally:
         job.unlink(missing_ok=True)
-    text = str(deep(build_defs, flat, parallel, True))
-    path = Path(out)
-    obj = jit.compile_ir(text, opt)
-    return 0 if jit.store(path, obj) else CANNOT_WRITE
+    recursive = recursive_definitions(flat)  # (once for all the parts)
+    for out, start, stop in parts:
+        path = Path(out)
+        if jit.read_cached(path) is not None:  # (another process made it meanwhile)
+            continue
+        text = str(deep(build_defs, flat, parallel, True, range(start, stop), recursive))
+        if not jit.store(path, jit.compile_ir(text, opt)):
+            return CANNOT_WRITE
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,19 +25,31 @@ from hvm.rules import CALL
 from hvm.rules_ir import I32, VOIDT, c32
 
 
-def build_defs(book: FlatBook, parallel: bool, specialize: bool = True) -> ir.Module:
-    """`specialize=False` builds every definition plainly (no work at compile time): for tests."""
+def build_defs(book: FlatBook, parallel: bool, specialize: bool = True, fids: range | None = None,
+               recursive: set[int] | None = None) -> ir.Module:
+    """`specialize=False` builds every definition plainly (no work at compile time): for tests.
+    `fids`: only those definitions (a part of a big book, see hvm.llvm_cpu.backend.Upgrade);
+    `recursive`: recursive_definitions(book), when it is known already."""
     module = ir.Module(name="hvm_defs")
     emitter = Emitter(module, parallel)
-    recursive = recursive_definitions(book)
-    for d in book.defs:
-        define_def(emitter, d, book, recursive if specialize else None)
+    if not specialize:
+        recursive = None
+    elif recursive is None:
+        recursive = recursive_definitions(book)
+    for d in book.defs if fids is None else book.defs[fids.start:fids.stop]:
+        define_def(emitter, d, book, recursive)
     return module
 
 
 # a definition with more nodes than this is copied from a table by a loop: straight-line code
 # for it would take LLVM seconds to compile, for no gain (large definitions run rarely)
 LARGE = 256
+
+
+def is_large(d: FlatDef) -> bool:
+    """Copied from a table (define_from_template); its redexes count too: the specializer's
+    work grows faster than a definition's redexes (a `main` with thousands of them)."""
+    return d.node_count + d.redex_count > LARGE
 
 
 def def_symbol(fid: int) -> str:
@@ -51,7 +63,7 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
         with b.if_then(b.icmp_unsigned("==", em.tag(b, target), c32(DUP))):
             b.call(em.eras(), [net, tm, c32((d.fid << 3) | REF), target])
             b.ret_void()
-    if d.node_count > LARGE:
+    if is_large(d):
         define_from_template(em, d, b, net, tm, target)
         return fn
     if recursive is not None:

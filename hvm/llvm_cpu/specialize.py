@@ -85,19 +85,46 @@ def is_static(x) -> bool:
 
 
 def recursive_definitions(book: FlatBook) -> set[int]:
-    """The fids in a cycle of references (they cannot be inlined without limit)."""
-    refs = {d.fid: {(p >> 3) & FID_MASK for p in set(d.ports) if p & 7 == REF} for d in book.defs}
+    """The fids in a cycle of references (they cannot be inlined without limit): those in a
+    strongly connected component of more than one, or referring to themselves. (Tarjan's
+    algorithm, without recursion: linear in the book, which may hold a chain of 30,000.)"""
+    refs = [sorted({(p >> 3) & FID_MASK for p in set(d.ports) if p & 7 == REF}) for d in book.defs]
+    index: dict[int, int] = {}  # fid -> order of discovery
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
     recursive = set()
-    for start in refs:
-        seen, stack = set(), list(refs[start])
-        while stack:
-            f = stack.pop()
-            if f == start:
-                recursive.add(start)
-                break
-            if f not in seen:
-                seen.add(f)
-                stack.extend(refs.get(f, ()))
+    for root in range(len(refs)):
+        if root in index:
+            continue
+        work = [(root, 0)]  # (fid, next reference to follow)
+        while work:
+            f, i = work.pop()
+            if i == 0:
+                index[f] = low[f] = len(index)
+                stack.append(f)
+                on_stack.add(f)
+            if i < len(refs[f]):
+                work.append((f, i + 1))
+                g = refs[f][i]
+                if g not in index:
+                    work.append((g, 0))
+                elif g in on_stack:
+                    low[f] = min(low[f], index[g])
+                continue
+            if work:  # back in the caller: it takes the lowest link f found
+                caller = work[-1][0]
+                low[caller] = min(low[caller], low[f])
+            if low[f] == index[f]:  # f roots a component: pop it
+                component = []
+                while True:
+                    g = stack.pop()
+                    on_stack.discard(g)
+                    component.append(g)
+                    if g == f:
+                        break
+                if len(component) > 1 or f in refs[f]:
+                    recursive.update(component)
     return recursive
 
 

@@ -6,20 +6,23 @@ Out: the address of a function `hvm_def_<fid>(Net*, TM*, i32 b)` for every defin
 
 Native code for each definition costs LLVM time and memory per definition (and its loader
 aborts past a few GB of code), so a big book is not compiled at all. Each of its definitions
-is a template (`net.templates[fid]`: its counts, then its ports as FlatDef lays them out),
+is a template (`net.templates[fid]`: its ports as FlatDef lays them out, after its counts),
 which one function, compiled once for every book, copies into fresh nodes and vars at a CALL,
 as HVM2's own interpreter does: the same interactions, counted the same, as compiled code.
 
     hvm_def_<fid>(net, tm, b)  =  hvm_table_call(net, tm, b, fid)      (a trampoline)
     hvm_table_call(net, tm, b, fid):
-        t = net.templates[fid]: [nodes, vars, redexes, safe, ports...]
+        t = net.templates[fid]: the ports; before them, t[-4..-1]: nodes, vars, redexes, safe
         safe and b is a DUP  ->  ERAS (the reference is copied)
         reserve t.nodes nodes and t.vars vars (or stop: out of memory); itrs[CALL] += 1
         allocate them; write each node's ports, relocated; link each redex; link the root with b
 
 The trampolines do not depend on the book: chunk k holds those of fids [k * CHUNK, (k+1) *
 CHUNK), so they are compiled once per machine (then cached) and serve every big book. Each
-chunk's `hvm_table_call_<mode>` global holds the address of the interpreter, set when loaded.
+chunk's `hvm_table_call_<mode>` global holds the address of the interpreter, set when loaded,
+and its `hvm_calls_<mode>` array counts the CALLs of each of its definitions (roughly: threads
+do not synchronise on it), which tell the tier-up which definitions are worth compiling
+(hvm.llvm_cpu.backend.Upgrade).
 """
 
 from __future__ import annotations
@@ -37,23 +40,16 @@ from hvm.rules import CALL
 from hvm.rules_ir import I32, I64, VOIDT, c32, c64
 
 CHUNK = 4096  # trampolines per compiled object
-HEADER = 4  # words before a template's ports: nodes, vars, redexes, safe
+HEADER = 4  # words before a template's ports: nodes, vars, redexes, safe (its entry points at the
+#            ports, as for a large definition's compiled CALL: hvm.llvm_cpu.defs_ir)
 SCRATCH = 256  # slots for where a definition's nodes and vars go, on the stack (more: malloc)
 TRAMPOLINE_OPT = 0  # (LLVM's optimiser has nothing to do in a trampoline, and costs per function)
 INTERPRETER_OPT = 3
 
 
-def def_ports(d: FlatDef) -> array:
-    """A definition's ports as its CALL copies them: node pairs, redex pairs, the root."""
-    ports = getattr(d, "ports", None)
-    if ports is not None:
-        return ports
-    return array("I", [p for pair in (*d.nodes, *d.redexes) for p in pair] + [d.root])
-
-
 def template(d: FlatDef) -> array:
-    """`net.templates[fid]` of a definition of a big book (see the module's docstring)."""
-    return array("I", [len(d.nodes), d.var_count, len(d.redexes), int(d.safe)]) + def_ports(d)
+    """A definition's counts and ports (FlatDef.ports), as `net.templates` holds it for a big book."""
+    return array("I", [d.node_count, d.var_count, d.redex_count, int(d.safe)]) + d.ports
 
 
 def templates(flat: FlatBook):
@@ -61,7 +57,7 @@ def templates(flat: FlatBook):
     table = (ctypes.c_void_p * max(1, len(flat.defs)))()
     arrays = [template(d) for d in flat.defs]
     for d, ports in zip(flat.defs, arrays):
-        table[d.fid] = ports.buffer_info()[0]
+        table[d.fid] = ports.buffer_info()[0] + HEADER * ports.itemsize
     return table, arrays
 
 
@@ -69,34 +65,52 @@ def mode_name(parallel: bool) -> str:
     return "parallel" if parallel else "single"
 
 
-def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True) -> list[int]:
-    """The address of each definition's CALL (by fid): trampolines into the interpreter."""
+class Calls:
+    """The CALL counts of a big book's definitions (the trampolines' counters), from zero."""
+
+    def __init__(self, counters: list[ctypes.Array], n: int):
+        self.counters, self.n = counters, n
+        for counter in counters:
+            ctypes.memset(counter, 0, ctypes.sizeof(counter))
+
+    def of(self, fids: range) -> int:
+        return sum(self.counters[fid // CHUNK][fid % CHUNK] for fid in fids)
+
+
+def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True) -> tuple[list[int], Calls]:
+    """The address of each definition's CALL (by fid): trampolines into the interpreter; and
+    their counts of CALLs."""
     interpreter = jit.object_code(lambda: str(build_interpreter(parallel)), ["table-interpreter", mode_name(parallel)],
                                   INTERPRETER_OPT, use_cache)
     call = jit.load(interpreter, ["hvm_table_call"])["hvm_table_call"]
-    slot = f"hvm_table_call_{mode_name(parallel)}"
-    addresses = []
+    slot, calls = f"hvm_table_call_{mode_name(parallel)}", f"hvm_calls_{mode_name(parallel)}"
+    addresses, counters = [], []
     for chunk in range((len(flat.defs) + CHUNK - 1) // CHUNK):
         fids = range(chunk * CHUNK, min(len(flat.defs), (chunk + 1) * CHUNK))
         obj = jit.object_code(lambda: trampolines(chunk, parallel), ["table-trampolines", mode_name(parallel),
                                                                      str(chunk), str(CHUNK)], TRAMPOLINE_OPT, use_cache)
         # (every trampoline of the chunk: the object is loaded once, and serves every later book)
-        found = jit.load(obj, [slot, *(f"hvm_def_{fid}" for fid in range(chunk * CHUNK, (chunk + 1) * CHUNK))])
+        found = jit.load(obj, [slot, calls, *(f"hvm_def_{fid}" for fid in range(chunk * CHUNK, (chunk + 1) * CHUNK))])
         ctypes.c_void_p.from_address(found[slot]).value = call
+        counters.append((ctypes.c_uint32 * CHUNK).from_address(found[calls]))
         addresses += [found[f"hvm_def_{fid}"] for fid in fids]
-    return addresses
+    return addresses, Calls(counters, len(flat.defs))
 
 
 def trampolines(chunk: int, parallel: bool) -> str:
     """The IR of chunk `chunk`'s trampolines (written as text: llvmlite's builder would take
     longer than LLVM)."""
-    slot = f"@hvm_table_call_{mode_name(parallel)}"
-    fn_t = "void (i8*, i8*, i32, i32)*"
-    lines = [f"{slot} = global {fn_t} null"]
-    for fid in range(chunk * CHUNK, (chunk + 1) * CHUNK):
-        lines.append(f"define void @hvm_def_{fid}(i8* %net, i8* %tm, i32 %b) nounwind {{\n"
+    slot, calls = f"@hvm_table_call_{mode_name(parallel)}", f"@hvm_calls_{mode_name(parallel)}"
+    fn_t, calls_t = "void (i8*, i8*, i32, i32)*", f"[{CHUNK} x i32]"
+    lines = [f"{slot} = global {fn_t} null", f"{calls} = global {calls_t} zeroinitializer"]
+    for k in range(CHUNK):
+        counter = f"getelementptr inbounds ({calls_t}, {calls_t}* {calls}, i32 0, i32 {k})"
+        lines.append(f"define void @hvm_def_{chunk * CHUNK + k}(i8* %net, i8* %tm, i32 %b) nounwind {{\n"
+                     f"  %n = load atomic i32, i32* {counter} monotonic, align 4\n"
+                     f"  %n1 = add i32 %n, 1\n"
+                     f"  store atomic i32 %n1, i32* {counter} monotonic, align 4\n"
                      f"  %f = load {fn_t}, {fn_t}* {slot}\n"
-                     f"  tail call void %f(i8* %net, i8* %tm, i32 %b, i32 {fid})\n"
+                     f"  tail call void %f(i8* %net, i8* %tm, i32 %b, i32 {chunk * CHUNK + k})\n"
                      f"  ret void\n}}")
     return "\n".join(lines) + "\n"
 
@@ -119,13 +133,9 @@ def build_interpreter(parallel: bool) -> ir.Module:
     net, tm, target, fid = fn.args
     i32p = I32.as_pointer()
     stack_slots = b.alloca(I32, size=c32(SCRATCH + 1), name="stack_slots")
-    table = b.bitcast(em.ld(b, b.gep(em.load(b, net, "templates"), [b.zext(fid, I64)], inbounds=True), "net"), i32p)
-
-    def word(k):
-        return b.load(b.gep(table, [k], inbounds=True))
-
-    node_count, var_count, redex_count, safe = (word(c32(k)) for k in range(HEADER))
-    ports = b.gep(table, [c32(HEADER)], inbounds=True)
+    ports = b.bitcast(em.ld(b, b.gep(em.load(b, net, "templates"), [b.zext(fid, I64)], inbounds=True), "net"), i32p)
+    node_count, var_count, redex_count, safe = (b.load(b.gep(ports, [c32(k - HEADER)], inbounds=True))
+                                                for k in range(HEADER))
     with b.if_then(b.and_(b.icmp_unsigned("!=", safe, c32(0)),
                           b.icmp_unsigned("==", em.tag(b, target), c32(DUP)))):  # @f ~ {x y}  ==>  @f ~ x,  @f ~ y
         b.call(em.eras(), [net, tm, b.or_(b.shl(fid, c32(3)), c32(REF)), target])

@@ -84,3 +84,53 @@ def test_trampolines_serve_every_book(every_book_is_big):
     # a book with more definitions than a chunk of trampolines, and then a smaller one
     assert_same(chain(table_ir.CHUNK + 10), 1)
     assert_same(chain(3), 1)
+
+
+def count_with_pads(n: int, pads: int) -> str:
+    """A loop of n CALLs, and `pads` definitions that are never called (only erased)."""
+    main = "@main = r\n  & @count ~ ({} r)".format(n) + "".join(f"\n  & @pad{i} ~ *" for i in range(pads))
+    loop = "@count = (?((0 @count__C0) a) a)\n@count__C0 = (a b)\n  & @count ~ (a b)"
+    return "\n".join([main, loop, *(f"@pad{i} = (a a)" for i in range(pads))]) + "\n"
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_big_book_specializes_the_parts_it_calls(tmp_path, monkeypatch, threads):
+    from hvm import jit
+    from hvm.flatbook import flatten
+
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(backend, "BIG_BOOK", 8)
+    monkeypatch.setattr(backend, "SPECIALIZED_PART", 4)
+    monkeypatch.setattr(backend, "TIER_UP_AFTER", 0.0)  # (the worker starts at the first look)
+    n, pads = 1_000_000, 20
+    book = parse_book(count_with_pads(n, pads))
+    flat = flatten(book)
+    assert [d.name for d in flat.defs[:3]] == ["main", "count", "count__C0"]  # (all in the first part)
+    for _ in range(2):  # on tables while the worker compiles; then with its part from the cache
+        result = NativeBackend().run(book, threads=threads)
+        assert (show_tree(result.tree), result.stats.interactions) == ("0", 7 * n + 6 + pads)
+        for worker in list(backend._in_flight.values()):
+            worker.wait(timeout=300)
+    parts = backend.specialized_parts(flat, threads > 1)
+    cached = [fids for path, fids in parts if jit.read_cached(path) is not None]
+    assert cached == [range(0, 4)]  # only the part that was called: the pads stay on tables
+    program = backend.load_program(flat, threads > 1)
+    assert program.upgrade is not None and len(program.upgrade.parts) == len(parts) - 1
+
+
+@pytest.mark.parametrize("name", ["fib", "adts_and_matches"])
+def test_a_big_book_compiled_first_by_parts(monkeypatch, name, tmp_path):
+    from hvm.flatbook import flatten
+
+    # --optimize-first: every part compiled before the run starts
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(backend, "BIG_BOOK", 0)
+    monkeypatch.setattr(backend, "SPECIALIZED_PART", 3)
+    text = (HVM_PROGRAMS / f"{name}.hvm").read_text()
+    if name in SCALED:
+        text = text.replace(*SCALED[name])
+    expected, reference = run_text(text)
+    result = NativeBackend().run(parse_book(text), threads=2, tiered=False)
+    assert (show_tree(result.tree), result.stats.rules) == (expected, reference.stats.rules)
+    program = backend.load_program(flatten(parse_book(text)), True)
+    assert program.upgrade is None  # (every part is in the cache now)

@@ -156,7 +156,7 @@ def test_tiers_a_long_run_switches_to_the_specialized_code_while_it_runs(tmp_pat
 
     def poll_after_the_worker(self, program, seconds):  # the switch happens at the first poll, whatever the timing
         switched = poll(self, program, seconds)  # starts the worker
-        worker = backend._in_flight.get(str(self.path))
+        worker = backend._in_flight.get(self.key)
         if not switched and worker is not None:
             worker.wait(timeout=300)
             switched = poll(self, program, seconds)
