@@ -17,10 +17,6 @@ def tmp_hvm(tmp_path):
     return write
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes long (seconds to minutes); `-m 'not slow'` leaves it out")
-
-
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite the golden .out files (tests/golden/run) from what the native backend prints")

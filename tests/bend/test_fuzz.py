@@ -93,24 +93,28 @@ def test_every_seed_is_accepted_and_round_trips(tmp_path):
         assert_round_trip(program)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=700 * SCALE)
 @given(text=mutants(SOURCE_PIECES))
 def test_mutated_programs_fail_only_with_diagnostics(text, folder):
     check_mutant(text, folder)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=200 * SCALE)
 @given(text=mutants(SOURCE_PIECES, max_edits=12))
 def test_heavily_mutated_programs_fail_only_with_diagnostics(text, folder):
     check_mutant(text, folder)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=450 * SCALE)
 @given(text=gentle_mutants(PIECES))
 def test_accepted_programs_print_and_parse_back(text, folder):
     check_mutant(text, folder)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=50 * SCALE)
 @given(text=mutants(SOURCE_PIECES))
 def test_bend_check_exits_0_or_1(text, folder):

@@ -193,24 +193,28 @@ def test_block_end_takes_the_lines_indented_under_a_line():
             if BRANCH.match(line)] == branches
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=150 * SCALE)
 @given(text=mutants(PIECES))
 def test_token_edits_fail_only_with_diagnostics(text):
     event(compile_text(text))
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=150 * SCALE)
 @given(text=gentle_mutants(PIECES), flags=st.sampled_from(FLAGS))
 def test_literal_and_name_swaps_fail_only_with_diagnostics(text, flags):
     event(compile_text(text, flags))
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=300 * SCALE)
 @given(text=compiler_mutants(PIECES), flags=st.sampled_from(FLAGS))
 def test_renames_and_line_edits_fail_only_with_diagnostics(text, flags):
     event(compile_text(text, flags))
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=20 * SCALE)
 @given(text=compiler_mutants(PIECES))
 def test_bend_check_exits_0_or_1_on_compiler_errors(text, folder):

@@ -56,6 +56,7 @@ def test_plain_and_specialized_definitions_agree(specialize):
 
 
 
+@pytest.mark.slow
 @given(net=nets(HELPER_NAMES, numbs=small_numbs, max_redexes=4, max_leaves=8), threads=st.sampled_from([1, 2]))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_random_nets_match_the_reference(net, threads):

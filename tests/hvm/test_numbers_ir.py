@@ -206,12 +206,14 @@ WORDS = st.integers(0, 2**29 - 1)
 PAYLOAD = st.one_of(st.sampled_from(PAYLOADS), st.integers(0, 0xFFFFFF))
 
 
+@pytest.mark.slow
 @settings(max_examples=8000, deadline=None)
 @given(WORDS, WORDS)
 def test_any_two_words(operate, a, b):
     assert operate(a, b) == reference(a, b)
 
 
+@pytest.mark.slow
 @settings(max_examples=8000, deadline=None)
 @given(PAYLOAD, st.integers(N.ADD, 31), PAYLOAD, st.sampled_from(TYPES), st.booleans())
 def test_operator_meets_typed(operate, pl, op, pr, ty, flip):
@@ -229,6 +231,7 @@ F24_PAYLOAD = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=6000, deadline=None)
 @given(F24_PAYLOAD, st.sampled_from(list(OPERATORS)), F24_PAYLOAD)
 def test_f24_operators(operate, pl, op, pr):

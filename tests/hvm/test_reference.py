@@ -196,6 +196,7 @@ def test_shuffled_scheduling_gives_the_same_result_and_counts(name, source, seed
 
 
 
+@pytest.mark.slow
 @given(net=nets(HELPER_NAMES, numbs=small_numbs, max_redexes=4, max_leaves=8), seed=st.integers(0, 2**32))
 @settings(max_examples=300, deadline=None)
 def test_random_nets_are_independent_of_scheduling(net, seed):

@@ -21,6 +21,7 @@ def test_shared_nets_print_back_exactly(path):
     assert show_book(parse_book(text, str(path))) == text
 
 
+@pytest.mark.slow
 @given(books())
 @settings(max_examples=300, deadline=None)
 def test_print_parse_round_trip(book):
