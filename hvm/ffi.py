@@ -408,17 +408,37 @@ def compiler() -> str | None:
 
 
 def shim_path() -> Path | None:
-    """The shim library in the code cache, compiled on first use; None without a C compiler."""
-    from hvm.jit import cache_dir
+    """The shim library in the code cache, compiled on first use; None without a C compiler.
+
+    The library is kept as a checked entry of the cache (hvm.jit.read_cached), and the file
+    that is loaded is rewritten from it whenever it differs: a damaged library is never loaded."""
+    from hvm import jit
 
     cc = compiler()
     if cc is None:
         return None
     key = hashlib.sha256(f"{HEADER}\0{SHIM_SOURCE}\0{cc}".encode()).hexdigest()[:16]
-    target = cache_dir() / "ffi" / f"libhvm_ffi-{key}.so"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = jit.cache_dir() / "ffi"
+    entry, target = folder / f"libhvm_ffi-{key}.entry", folder / f"libhvm_ffi-{key}.so"
+    library = jit.read_cached(entry)
+    if library is None:
+        library = build_shim(cc)
+        if library is None:
+            return None
+        jit.store(entry, library)
+    try:
+        if not target.is_file() or target.read_bytes() != library:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(library)
+            os.replace(partial, target)  # atomic: another process may be writing it too
+    except OSError:
+        return None
+    return target
+
+
+def build_shim(cc: str) -> bytes | None:
+    """The shim library compiled by `cc` (None when it fails)."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "hvm.h").write_text(HEADER)
         (Path(tmp) / "shim.c").write_text(SHIM_SOURCE)
@@ -427,10 +447,7 @@ def shim_path() -> Path | None:
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:
             return None
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(built, partial)
-        os.replace(partial, target)  # atomic: another process may be building it too
-    return target
+        return built.read_bytes()
 
 
 def load_shim() -> bool:

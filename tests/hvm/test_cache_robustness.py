@@ -238,3 +238,20 @@ def test_entries_are_framed_and_checked():
     assert jit.unframe(payload) is None
     for i in range(0, len(framed), 37):  # any one bit, header or payload
         assert jit.unframe(flip(framed, [i], 1)) is None
+
+
+def test_the_ffi_shim_is_checked_before_it_is_loaded(tmp_path, monkeypatch):
+    from hvm import ffi
+
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    path = ffi.shim_path()
+    if path is None:
+        pytest.skip("no C compiler")
+    library = path.read_bytes()
+    [entry] = (tmp_path / "ffi").glob("*.entry")
+    assert jit.read_cached(entry) == library
+    path.write_bytes(flip(library, [len(library) // 2]))  # the loaded file: rewritten from the entry
+    assert ffi.shim_path() == path and path.read_bytes() == library
+    damage(entry, "one-bit")  # the entry: removed and built again
+    assert ffi.shim_path() == path and jit.read_cached(entry) is not None
+    assert path.read_bytes() == jit.read_cached(entry)
