@@ -26,18 +26,27 @@ BEND_VERSION = "0.2.38"  # the version of Bend whose language and command line t
 
 
 def main() -> None:
-    argv = sys.argv[1:]
-    if argv in (["--version"], ["-V"]):
-        print(version_text())
-        return
-    run = plain_run(argv)
-    if run is not None:
-        code = warm_run(run)
-        if code is not None:
-            sys.exit(code)
+    import warnings
+
+    warnings.showwarning = show_warning  # (as bend.cli shows them: a cache that cannot be written)
+    try:
+        code = start(sys.argv[1:])
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        code = 130
+    if code is not None:
+        sys.exit(code)
     from bend.cli import main as full
 
     full()
+
+
+def start(argv: list[str]) -> int | None:
+    """The exit status of what this module does itself; None for what bend.cli does."""
+    if argv in (["--version"], ["-V"]):
+        return emit([version_text()])
+    run = plain_run(argv)
+    return None if run is None else warm_run(run)
 
 
 def version_text() -> str:
@@ -115,13 +124,10 @@ def warm_run(run: dict) -> int | None:
 
 
 def execute(found, run: dict, timings) -> int:
-    import warnings
-
     from hvm.errors import HvmError
     from hvm.io import run_io
     from hvm.runtime import get_backend
 
-    warnings.showwarning = show_warning
     backend = get_backend("c")
     if timings is not None:
         timings.mark("imports: the native backend, llvmlite")
