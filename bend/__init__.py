@@ -5,12 +5,16 @@ From Python (see docs/python-api.md):
     import bend
     bend.run("def main(n):\n  return n * 2\n", 21)   # 42
     bend.run_file("sum.bend", 20, threads=4)
+    prog = bend.compile("sum.bend")                  # once; then call any definition
+    prog.sum_tree(20), prog.call("List/sum", [1, 2])
 
-`run`, `run_file`, `Term`, `CompileError` and `RuntimeLimit` come from bend.api, imported on first
+The API (`run`, `run_file`, `compile`, `Program`, `Term`, `CompileError`, `RuntimeLimit`, the
+prelude's types `Maybe`, `Result`, `Nat`, `Tree`, ...) comes from bend.api, imported on first
 use: `import bend` stays cheap for the command line.
 """
 
-__all__ = ["run", "run_file", "Term", "CompileError", "RuntimeLimit"]
+__all__ = ["run", "run_file", "compile", "Program", "Function", "Term", "CompileError", "RuntimeLimit",
+           "UnknownName", "Data", "Maybe", "Result", "Nat", "Tree"]
 
 
 def __getattr__(name: str):

@@ -1,42 +1,59 @@
-"""Bend from Python: run a program (source text or a file) and get its result as a Python value.
+"""Bend from Python: compile a program once and call its definitions with Python values.
 
     >>> import bend
     >>> bend.run("def main(n):\\n  return n * 2\\n", 21)
     42
-    >>> bend.run_file("sum.bend", 20, backend="c", threads=4, stats=True)
-    (16744448, Stats(...))
+    >>> prog = bend.compile("sum.bend")                  # a path, or source text
+    >>> prog.sum_tree(20), prog.call("sum_tree", 20)     # any definition; `/` names via call()
+    (1048576, 1048576)
+    >>> prog.Tree.Node(left=prog.Tree.Leaf(1), right=prog.Tree.Leaf(2))   # the program's types
 
-In:  source text or a path; Python arguments for `main`: int (a u24, or an i24 when negative),
-     float (an f24), str, list and tuple, nested as deep as you like.
-Out: the result as a Python value: u24 and i24 numbers as int, f24 as float, strings as str,
-     lists as list, tuples as tuple; anything else (a function, a constructor of another type)
-     as a bend.Term, which prints as `bend run` prints it.
+In:  source text or a path; Python arguments (bend.values lists the conversions): int (u24, or
+     i24 when negative or declared so), float (f24), str, list, tuple, dict with int keys (Map),
+     bool (where the program has a Bool type), the dataclasses of the program's types, and a
+     bend.Term a call of the same program returned (a function, passed back).
+Out: the result as a Python value, the same conversions backwards; a bend.Term for what has no
+     Python form (a function); an IO action's value once its effects are done.
 Errors: CompileError (every diagnostic, each with its file, line and column), RuntimeLimit (out
-     of memory, out of time), ValueError for an argument with no Bend value (a number out of
-     range, a bool, a dict). IO (`IO/print`, files) goes to Python's sys.stdout and files.
-     Nothing here exits the process.
+     of memory, out of time), ValueError for an argument with no Bend value, TypeError for an
+     argument of the wrong type or count, AttributeError (KeyError for call()) for a name the
+     program does not define. Nothing here exits the process or prints; IO (`IO/print`, files)
+     goes to Python's sys.stdout and files.
 
-Each call compiles the program anew, with its arguments applied to `main` (as `bend run FILE
-ARGS` does); the command line and this API share the driver, bend.compiler.
+`compile` runs the compiler (bend.compiler: load, check, desugar, nets) once, keeping every
+definition of the program (and every constructor's tag, to build arguments with). A call then
+reduces a starting net on the backend, `& @name ~ (arg1 (arg2 ... r))` with the arguments as
+trees (bend.values), through hvm.io.run_io (so IO is performed); the native backend finds the
+book's machine code in its cache (the book does not change between calls), so a second call
+builds no LLVM code. `run(source, *args)` is `compile(source).main(*args)`.
 """
 
 from __future__ import annotations
 
-import math
+import difflib
+import itertools
 from pathlib import Path
 
 from bend import ast
 from bend.diagnostics import BendError, Diagnostics
+from bend.values import (I24_MIN, U24_MAX, Data, DataTypes, Decoder, Encoder, Maybe, Nat, NotData, Result,
+                         Tree_ as Tree, no_gc, plain_type, rename_wires)
 from hvm import numbers
+from hvm.book import Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import HvmError, LimitError
 
-U24_MAX = (1 << 24) - 1
-I24_MIN = -(1 << 23)
+__all__ = ["run", "run_file", "compile", "Program", "Function", "Term", "CompileError", "RuntimeLimit",
+           "UnknownName", "Data", "Maybe", "Result", "Nat", "Tree", "U24_MAX", "I24_MIN"]
+
+ROOTS = "<python api>"  # the book's entry for the runtimes: it names every definition, so every
+#                         call flattens the same book (and the native backend's code is cached)
+BACKENDS = ("c", "py", "cu")
+DEFAULT_BACKEND = "c"  # what `backend=None` means (the tests of the documentation set "py")
 
 
 class CompileError(Exception):
-    """The program (or an argument) has errors: `.diagnostics` holds every one; the message
-    shows them as `bend check` does."""
+    """The program has errors: `.diagnostics` holds every one; the message shows them as
+    `bend check` does (file:line:column, the line, a caret)."""
 
     def __init__(self, diagnostics: Diagnostics):
         self.diagnostics = diagnostics
@@ -47,12 +64,23 @@ class RuntimeLimit(Exception):
     """The run reached a limit (memory, time): the message names it and how to raise it."""
 
 
-class Term:
-    """A result with no Python form (a function, a constructor of a user type): prints as Bend
-    prints it; `.term` is the read-back syntax tree (bend.ast)."""
+class UnknownName(AttributeError, KeyError):
+    """A name the program does not define (`prog.nope`, `prog.call("nope")`): an AttributeError
+    and a KeyError, whose message says what is close."""
 
-    def __init__(self, term):
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class Term:
+    """A result with no Python form (a function, a partial application): prints as Bend prints
+    it; `.term` is the read-back syntax tree (bend.ast). A term that a program's call returned
+    can be called (`f(1, 2)`) and passed back to that program's definitions."""
+
+    def __init__(self, term, tree=None, program: "Program | None" = None):
         self.term = term
+        self.tree = tree  # its net (hvm.book tree), where it can be given back
+        self.program = program
 
     def __str__(self) -> str:
         from bend.to_hvm.readback import show
@@ -68,99 +96,331 @@ class Term:
     def __hash__(self) -> int:
         return hash(str(self))
 
+    def __call__(self, *args, stats: bool = False):
+        """Apply the term to `args` on the program it came from."""
+        if self.program is None or self.tree is None:
+            raise TypeError(f"this term cannot be called here: `{self}`")
+        return self.program._apply(self.program._passed(self), args, f"`{self}`", None, stats)
 
-def run(source: str, *args, backend: str = "c", threads: int | None = None, mem: int | None = None,
+
+# -- the entry points
+
+
+def run(source: str, *args, backend: str | None = None, threads: int | None = None, mem: int | None = None,
         timeout: float | None = None, stats: bool = False, path: str = "<source>"):
-    """Compile and run `source` with `args` given to `main`; the result as a Python value (and
-    the run's statistics, hvm.runtime.Stats, when `stats`). `backend`: "c" (native, every core),
-    "py" (the reference evaluator) or "cu" (the GPU); `mem`: bytes; `timeout`: seconds."""
-    return _run(Path(path), source, args, backend, threads, mem, timeout, stats)
+    """Compile `source` and call `main` with `args`: the result as a Python value (and the run's
+    statistics, hvm.runtime.Stats, when `stats`). `backend`: "c" (native, every core), "py" (the
+    reference evaluator) or "cu" (the GPU); `mem`: bytes; `timeout`: seconds."""
+    program = _compile(Path(path), source, backend, threads, mem, timeout, need_main=True)
+    return program.call(program.entry, *args, stats=stats)
 
 
-def run_file(path, *args, backend: str = "c", threads: int | None = None, mem: int | None = None,
+def run_file(path, *args, backend: str | None = None, threads: int | None = None, mem: int | None = None,
              timeout: float | None = None, stats: bool = False):
     """As `run`, for a .bend file (its imports are found next to it)."""
     path = Path(path)
+    program = _compile(path, read(path), backend, threads, mem, timeout, need_main=True)
+    return program.call(program.entry, *args, stats=stats)
+
+
+def compile(source_or_path, *, backend: str | None = None, threads: int | None = None, mem: int | None = None,
+            timeout: float | None = None, path: str | None = None) -> "Program":
+    """Compile a program once, to call its definitions many times. `source_or_path`: a
+    pathlib.Path (or os.PathLike), a str ending in `.bend` with no line break (a file), or
+    source text (then `path` names it in messages). A program needs no `main`. The settings are
+    those of `run`, used by every call."""
+    import os
+
+    if isinstance(source_or_path, os.PathLike) or (
+            isinstance(source_or_path, str) and source_or_path.endswith(".bend") and "\n" not in source_or_path):
+        file = Path(source_or_path)
+        return _compile(file, read(file), backend, threads, mem, timeout, need_main=False)
+    if not isinstance(source_or_path, str):
+        raise TypeError(f"bend.compile takes source text or a path, not a {type(source_or_path).__name__}")
+    return _compile(Path(path or "<source>"), source_or_path, backend, threads, mem, timeout, need_main=False)
+
+
+def read(path: Path) -> str:
+    from hvm.source import read_source
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise FileNotFoundError(f"cannot read `{path}`: {err}") from None
-    return _run(path, text, args, backend, threads, mem, timeout, stats)
+        return read_source(path)
+    except HvmError as err:
+        raise FileNotFoundError(err.message) from None
 
 
-def _run(path: Path, text: str, args: tuple, backend: str, threads, mem, timeout, stats: bool):
+def _compile(path: Path, text: str, backend: str, threads, mem, timeout, need_main: bool) -> "Program":
     from bend.compiler import compile_program, load
-    from bend.runner import run_compiled
 
-    terms = [argument_term(a, i) for i, a in enumerate(args)]
-    program = load(path, text)
+    backend = backend or DEFAULT_BACKEND
+    if backend not in BACKENDS:
+        raise ValueError(f"no backend `{backend}`: the backends are {', '.join(BACKENDS)}")
+    program = load(path, text, levels=None if need_main else {"missing-main": "allow"})
     if program.diagnostics.errors:
         raise CompileError(program.diagnostics)
+    signatures = definition_signatures(program)
     try:
-        compiled = compile_program(program, None, terms)
+        compiled = compile_program(program)
     except BendError as err:
         raise CompileError(err.diagnostics) from None
-    options = {"timeout": timeout}
-    if backend in ("c", "cu") or threads is not None:
-        options["threads"] = threads
-    if mem is not None:
-        options["memory"] = mem
-    try:
-        outcome = run_compiled(compiled, backend, **{k: v for k, v in options.items() if v is not None})
-    except LimitError as err:
-        raise RuntimeLimit(err.message + (f" ({err.hint})" if err.hint else "")) from None
-    except HvmError as err:
-        raise RuntimeError(err.message) from None
-    value = to_python(outcome.term)
-    return (value, outcome.stats) if stats else value
+    return Program(compiled, program, signatures, path, backend, threads, mem, timeout)
 
 
-# -- Python values to Bend terms
+# -- a compiled program
 
 
-def argument_term(value, index: int):
-    """A Python argument as a term of the fun syntax, parsed: what `bend run FILE ARG` reads."""
-    from bend.frontend.parser import parse_term_text
+class Signature:
+    """What is known of a definition's parameters: how many (None: not known, as for `f = λx
+    ...`), their names and declared types (None: any)."""
 
-    term, diagnostics = parse_term_text(bend_text(value), f"<argument {index + 1}>")
-    if term is None:
-        raise CompileError(diagnostics)
-    return term
+    def __init__(self, arity: int | None, names: list, types: list):
+        self.arity, self.names, self.types = arity, names, types
 
 
-def bend_text(value) -> str:
-    """The Bend literal for a Python value. ValueError names what has no Bend form."""
-    from bend.frontend.printer import show_string
-
-    if isinstance(value, bool):
-        raise ValueError("a bool has no Bend value: pass 1 or 0 (Bend's true and false are numbers)")
-    if isinstance(value, int):
-        if 0 <= value <= U24_MAX:
-            return str(value)
-        if I24_MIN <= value < 0:
-            return str(value)
-        raise ValueError(f"{value} is out of range: Bend numbers are u24 (0 to {U24_MAX}) or, when negative, "
-                         f"i24 ({I24_MIN} to -1)")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value} has no Bend literal: f24 literals are finite")
-        return repr(value) if "e" not in repr(value) else f"{value:.10f}"
-    if isinstance(value, str):
-        return show_string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(bend_text(x) for x in value) + "]"
-    if isinstance(value, tuple):
-        if len(value) < 2:
-            raise ValueError("a Bend tuple has at least two items")
-        return "(" + ", ".join(bend_text(x) for x in value) + ")"
-    raise ValueError(f"a {type(value).__name__} has no Bend value: pass int, float, str, list or tuple")
+def definition_signatures(program) -> dict[str, Signature]:
+    """Read before compiling (the passes rewrite the definitions): each definition's and
+    constructor's parameters."""
+    signatures = {}
+    for name, d in program.book.defs.items():
+        patterns = d.rules[0].patterns if d.rules else []
+        arity = len(patterns) if patterns or d.syntax == "imp" else None
+        names = [p.name if type(p) is ast.PVar and p.name else None for p in patterns]
+        types, t = [], d.typ
+        for _ in range(arity or 0):
+            if type(t) is ast.TArrow:
+                types.append(plain_type(t.arg))
+                t = t.result
+            else:
+                types.append(None)
+        signatures[name] = Signature(arity, names, types)
+    for name in program.book.hvm_defs:  # (native nets: nothing is known of their parameters)
+        signatures[name] = Signature(None, [], [])
+    for adt in program.book.adts.values():
+        for c in adt.ctors:
+            signatures[c.name] = Signature(len(c.fields), [f.name for f in c.fields],
+                                           [plain_type(f.typ) for f in c.fields])
+    return signatures
 
 
-# -- results to Python values
+class Program:
+    """A compiled program (bend.compile). Call a definition: `prog.call("name", *args)`, or
+    `prog.name(*args)` where the name is a Python identifier (`__` stands for `/`:
+    `prog.Shape__area` is `Shape/area`); `prog(*args)` calls `main`. The program's types:
+    `prog.Shape` (a class; its constructors `prog.Shape.Circle`, frozen dataclasses), or
+    `prog.types["lib/Shape"]`. `prog.definitions`: the names that can be called."""
+
+    def __init__(self, compiled, program, signatures: dict, path: Path, backend: str, threads, mem, timeout):
+        self.compiled, self.path = compiled, path
+        self.backend, self.threads, self.mem, self.timeout = backend, threads, mem, timeout
+        self.diagnostics = program.diagnostics
+        self.entry = compiled.ctx.entry
+        self._namespace = dict(program.main.namespace)
+        self._data = DataTypes.of(compiled.core.adts)
+        book = compiled.hvm
+        for info in self._data.ctors.values():  # every tag, so that any constructor can be an argument
+            if info.tag not in book.defs:
+                book.defs[info.tag] = Definition(info.tag, Net(Num(numbers.new_u24(info.index))))
+        self.definitions = sorted(n for n in book.defs if ast.is_user(n) and n in signatures or n == self.entry)
+        self._signatures = signatures
+        if self.entry not in signatures and self.entry in book.defs:
+            self._signatures[self.entry] = Signature(None, [], [])
+        roots: object = Era()
+        for name in reversed(list(book.defs)):
+            roots = Node(Tag.CON, Ref(name), roots)
+        book.defs[ROOTS] = Definition(ROOTS, Net(roots))
+        self.types = {name: cls for name, cls in self._data.classes.items()}
+        self._decoder = Decoder(self._data, book.defs, self._term)
+        self._passes = itertools.count()
+
+    # -- names
+
+    def resolve(self, name: str) -> str:
+        """The canonical name of a definition the program can call; UnknownName otherwise."""
+        if name in self._signatures and name in self.compiled.hvm.defs and ast.is_user(name):
+            return name
+        if name == "Main" and self.entry == "main" and "main" in self.compiled.hvm.defs:
+            return "main"
+        canonical = self._namespace.get(name)
+        if canonical is not None and canonical in self.compiled.hvm.defs and canonical in self._signatures:
+            return canonical
+        raise UnknownName(self.unknown(name))
+
+    def unknown(self, name: str) -> str:
+        known = [*self.definitions, *(n for n in self._namespace if self._namespace[n] in self.definitions)]
+        close = difflib.get_close_matches(name, list(dict.fromkeys(known + list(self.types))), n=3)
+        if name in self._namespace or name in self._signatures:
+            message = (f"`{name}` is not in the compiled program: the prelude's definitions the program does "
+                       "not use are left out")
+        else:
+            message = f"the program has no definition `{name}`"
+        if close:
+            message += " (did you mean " + " or ".join(f"`{c}`" for c in close) + "?)"
+        elif name == "main":
+            message += "; call one of: " + ", ".join(self.definitions[:10])
+        return message
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)
+        types = self.__dict__.get("types", {})
+        canonical_type = self.__dict__.get("_namespace", {}).get(attribute, attribute)
+        if canonical_type in types:
+            return types[canonical_type]
+        name = attribute.replace("__", "/")
+        return Function(self, self.resolve(name))
+
+    def __dir__(self):
+        names = {n for n in self.definitions if n.isidentifier()}
+        names |= {n.replace("/", "__") for n in self.definitions if n.replace("/", "__").isidentifier()}
+        names |= {n for n, c in self._namespace.items() if c in self.types and n.isidentifier()}
+        return sorted(set(super().__dir__()) | names)
+
+    def __repr__(self) -> str:
+        own = [n for n in self.definitions if n in self.compiled.ctx.own_defs]
+        shown = ", ".join(own[:6]) + (", ..." if len(own) > 6 else "")
+        return f"<bend.Program {self.path}: {shown}>"
+
+    # -- calls
+
+    def __call__(self, *args, stats: bool = False):
+        """Call `main`."""
+        return self.call(self.resolve(self.entry) if self.entry in self.compiled.hvm.defs else "main", *args,
+                         stats=stats)
+
+    def call(self, name: str, *args, stats: bool = False):
+        """Call the definition `name` with `args` (Python values): its result as a Python value
+        (with the run's hvm.runtime.Stats when `stats`). KeyError (UnknownName) for a name the
+        program does not define; TypeError for a wrong count of arguments."""
+        canonical = self.resolve(name)
+        signature = self._signatures[canonical]
+        if signature.arity is not None and len(args) != signature.arity:
+            params = ", ".join(n or "_" for n in signature.names)
+            raise TypeError(f"`{canonical}` takes {signature.arity} argument{'s' if signature.arity != 1 else ''} "
+                            f"({params}), not {len(args)}")
+        return self._apply(Ref(canonical), args, f"`{canonical}`", signature, stats)
+
+    def _apply(self, head, args: tuple, what: str, signature: Signature | None, stats: bool):
+        """Reduce `head` (a tree: a reference, a function) applied to `args`."""
+        with no_gc():  # (the arguments and the result can be millions of objects, without cycles)
+            return self._apply_now(head, args, what, signature, stats)
+
+    def _apply_now(self, head, args: tuple, what: str, signature: Signature | None, stats: bool):
+        encoder = Encoder(self._data, self._passed)
+        trees = []
+        for i, a in enumerate(args):
+            typ = signature.types[i] if signature is not None and i < len(signature.types) else None
+            param = signature.names[i] if signature is not None and i < len(signature.names) else None
+            where = f"argument {i + 1}" + (f" (`{param}`)" if param else "") + f" of {what}"
+            trees.append(encoder.tree(a, typ, where))
+        if not trees:  # nothing to apply: a definition's own net (as `@name ~ ROOT` expands it)
+            boot = self.compiled.hvm.defs[head.name].net if type(head) is Ref else Net(head)
+        else:
+            r = Var("<result>")
+            app = r
+            for t in reversed(trees):
+                app = Node(Tag.CON, t, app)
+            boot = Net(r, [Redex(head, app)])
+        tree, run_stats = self._run(boot)
+        try:
+            value = self._decoder.result(tree)
+        except NotData:
+            from bend.to_hvm.readback import readback
+
+            value = to_python(readback(tree, self.compiled.core))
+        return (value, run_stats) if stats else value
+
+    def _run(self, boot: Net):
+        from hvm.io import add_stats, run_io
+        from hvm.runtime import get_backend
+
+        options = {"timeout": self.timeout, "memory": self.mem}
+        if self.backend in ("c", "cu") or self.threads is not None:
+            options["threads"] = self.threads
+        options = {k: v for k, v in options.items() if v is not None}
+        total = None
+        for _ in range(100):  # a result that is a reference to a computation is run in turn
+            try:
+                result = run_io(booted(get_backend(self.backend), boot), self.compiled.hvm, ROOTS, None,
+                                **options)
+            except LimitError as err:
+                raise RuntimeLimit(err.message + (f" ({err.hint})" if err.hint else "")) from None
+            except HvmError as err:
+                raise RuntimeError(err.message) from None
+            if total is None:
+                total = result.stats
+            else:
+                add_stats(total, result.stats)
+            tree = result.tree
+            d = self.compiled.hvm.defs.get(tree.name) if type(tree) is Ref else None
+            if d is None or not d.net.reducible or tree.name in self._data.ctors:
+                break
+            boot = d.net
+        return tree, total
+
+    def _term(self, tree) -> Term:
+        from bend.to_hvm.readback import readback
+
+        return Term(readback(tree, self.compiled.core), tree, self)
+
+    def _passed(self, value):
+        """The tree of a Term given back as an argument (None for anything else)."""
+        if not isinstance(value, Term):
+            return None
+        if value.program is not self or value.tree is None:
+            raise ValueError(f"a bend.Term is given back only to the program whose call made it (`{value}`)")
+        return rename_wires(value.tree, f"<passed {next(self._passes)}>")
+
+
+class Function:
+    """A definition of a compiled program, to call: `prog.sum_tree(20)`."""
+
+    def __init__(self, program: Program, name: str):
+        self.program, self.name = program, name
+        signature = program._signatures[name]
+        self.arity = signature.arity
+        self.__name__ = name.replace("/", "__")
+        params = ", ".join(n or "_" for n in signature.names) if signature.arity is not None else "..."
+        self.__doc__ = f"The Bend definition `{name}({params})`."
+
+    def __call__(self, *args, stats: bool = False):
+        return self.program.call(self.name, *args, stats=stats)
+
+    def __repr__(self) -> str:
+        return f"<bend definition {self.name}" + (f"/{self.arity}>" if self.arity is not None else ">")
+
+
+def booted(backend, boot: Net):
+    """`backend`, whose first run reduces the net `boot` instead of the book's entry (see
+    hvm.runtime.Backend's `boot`), as hvm.io.run_io drives it: through a session where the
+    backend keeps one (the native runtime, the reference), else run by run (the GPU's)."""
+    return BootedSessions(backend, boot) if hasattr(backend, "session") else BootedRuns(backend, boot)
+
+
+class BootedSessions:
+    def __init__(self, backend, boot: Net):
+        self.backend, self.boot, self.name = backend, boot, getattr(backend, "name", "?")
+
+    def session(self, book, entry: str, **options):
+        session = self.backend.session(book, entry, **options)
+        start = session.start
+        session.start = lambda boot=None: start(self.boot if boot is None else boot)
+        return session
+
+
+class BootedRuns:
+    def __init__(self, backend, boot: Net):
+        self.backend, self.boot, self.name = backend, boot, getattr(backend, "name", "?")
+
+    def run(self, book, entry: str = "main", *, boot: Net | None = None, **options):
+        return self.backend.run(book, entry, boot=self.boot if boot is None else boot, **options)
+
+
+# -- a read-back term to Python values (where the result is not data throughout)
 
 
 def to_python(t):
-    """A read-back term as a Python value (see the module's Out); a Term where there is none."""
+    """A read-back term as a Python value: numbers, strings, lists, tuples; a Term where there
+    is none. (Used only where a result is not data all through: see bend.values.Decoder.)"""
     cls = type(t)
     if cls is ast.Num:
         tag = numbers.tag_of(t.numb)
