@@ -32,7 +32,8 @@ from rich.console import Console
 from rich.text import Text
 
 from hvm.cli import (ArchOpt, LauncherOpt, MemOpt, NoCacheOpt, OptimizeFirstOpt, RulesOpt, StatsOpt, ThreadsOpt,
-                     TimeoutOpt, fail, gpu_memory_limit, launcher_name, memory_limit, print_stats, ptx_arch, read_text)
+                     TimeoutOpt, closed_pipe, emit, fail, gpu_memory_limit, launcher_name, memory_limit, ptx_arch,
+                     read_text, stats_lines)
 from bend.start import version_text
 from hvm.errors import HvmError
 
@@ -236,9 +237,36 @@ def compile_cached(file: Path, s: Settings, args: list[str] | None):
     return compiled
 
 
+NODES_PER_CHARACTER = 4  # a character of a string is at least a cons cell, `λk (k 1 head tail)`
+
+
+def check_argument_sizes(args: list[str] | None, backend: str, memory: int | None) -> None:
+    """An argument too long for the run's memory is an error before anything is parsed (a
+    string of a billion characters would be billions of nodes, and gigabytes in the parser)."""
+    from hvm.runtime import BYTES_PER_SLOT, format_size
+
+    if memory is None:
+        if backend == "c":
+            from hvm.llvm_cpu.backend import default_memory
+
+            memory = default_memory()
+        elif backend == "py":
+            from hvm.reference import DEFAULT_MEMORY as memory
+        else:
+            return  # (the GPU's memory is known once a device is found; the runtime says when it is short)
+    most = memory // BYTES_PER_SLOT // NODES_PER_CHARACTER
+    for i, text in enumerate(args or []):
+        if len(text) > most:
+            fail(HvmError(f"argument {i + 1} is too long: {len(text)} characters, where the memory of the run "
+                          f"({format_size(memory)}) holds a string of at most {most}",
+                          hint=f"each character takes at least {NODES_PER_CHARACTER} nodes of {BYTES_PER_SLOT} "
+                               "bytes; raise --mem, or have the program read its input (IO/FS/read_file)"))
+
+
 def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bool, pretty: bool, **options) -> None:
     from bend.runner import problems, run_compiled
 
+    check_argument_sizes(args, backend, options.get("memory"))
     s.running = True
     s.cache = options.get("use_cache", True)
     compiled = compile_file(file, s, args)
@@ -246,7 +274,8 @@ def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bo
         stderr.print(Text.assemble((severity, STYLES[severity]), f": {message}"))
         if severity == "error":
             raise typer.Exit(1)
-    sys.stdout.flush()
+    if sys.stdout is not None:
+        emit()  # (what is already on stdout goes before the program's output)
     started = time.perf_counter()
     try:
         outcome = run_compiled(compiled, backend, **options)
@@ -259,10 +288,9 @@ def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bo
     if pretty:
         from bend.to_hvm.pretty import show_pretty
 
-        print(f"Result:\n{show_pretty(term)}")
+        emit(f"Result:\n{show_pretty(term)}", *stats_lines(outcome.stats, stats, rules))
     else:
-        print(f"Result: {text}")
-    print_stats(outcome.stats, stats, rules)
+        emit(f"Result: {text}", *stats_lines(outcome.stats, stats, rules))
 
 
 def run_native(file, args, s, stats, rules, pretty, mem, threads, timeout, no_cache, optimize_first) -> None:
@@ -411,3 +439,8 @@ def main() -> None:
     except KeyboardInterrupt:
         stderr.print("interrupted", markup=False)
         sys.exit(130)
+    except BrokenPipeError:  # (help or other text to a pipe closed early)
+        try:
+            closed_pipe()
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

@@ -8,6 +8,7 @@ This module and bend/cli.py are the only places that print or exit.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -65,8 +66,36 @@ def report(error: HvmError) -> None:
 
 
 def fail(error: HvmError) -> NoReturn:
+    if getattr(error, "broken_pipe", False):  # hvm.io.OutputError: the reader of our output has gone
+        closed_pipe()
     report(error)
     raise typer.Exit(1)
+
+
+def closed_pipe() -> NoReturn:
+    """End quietly, as a C program killed by SIGPIPE would (status 128 + 13), when the reader of
+    stdout has gone (`hvm run f.hvm | head -1`). What is left in stdout's buffer goes nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+    raise typer.Exit(141)
+
+
+def emit(*lines: str) -> None:
+    """Print lines on stdout and flush them: a failure to write them (a full disk, a closed
+    stdout) is `error: cannot write output: <reason>`, exit 1; a closed pipe ends quietly."""
+    if sys.stdout is None:  # closed before we started (`>&-`)
+        fail(HvmError("cannot write output: stdout is closed"))
+    try:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        closed_pipe()
+    except OSError as err:
+        fail(HvmError(f"cannot write output: {err.strerror or err}"))
 
 
 def read_text(path: Path) -> str:
@@ -128,22 +157,22 @@ def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rul
     except KeyboardInterrupt:
         stderr.print("interrupted", markup=False)
         raise typer.Exit(130) from None
-    print(f"Result: {show_tree(result.tree)}")
-    print_stats(result.stats, stats, rules)
+    emit(f"Result: {show_tree(result.tree)}", *stats_lines(result.stats, stats, rules))
+
+
+def stats_lines(s, stats: bool, rules: bool = False) -> list[str]:
+    """The lines HVM2 prints after the result with `-s` (and one per rule with `--rules`)."""
+    lines = []
+    if stats:
+        lines += [f"- ITRS: {s.interactions}", f"- TIME: {s.seconds:.2f}s", f"- MIPS: {s.mips:.2f}"]
+    if rules:
+        lines += [f"- {rule}: {count}" for rule, count in s.rules.items() if rule != "LINK"]
+        lines += [f"- {name.upper()}: {count}" for name, count in s.extra.items()]  # a backend's own (GPU: LEAKS, TURNS)
+    return lines
 
 
 def print_stats(s, stats: bool, rules: bool = False) -> None:
-    """The lines HVM2 prints after the result with `-s` (and one per rule with `--rules`)."""
-    if stats:
-        print(f"- ITRS: {s.interactions}")
-        print(f"- TIME: {s.seconds:.2f}s")
-        print(f"- MIPS: {s.mips:.2f}")
-    if rules:
-        for rule, count in s.rules.items():
-            if rule != "LINK":
-                print(f"- {rule}: {count}")
-        for name, count in s.extra.items():  # a backend's own figures (GPU: LEAKS, TURNS)
-            print(f"- {name.upper()}: {count}")
+    emit(*stats_lines(s, stats, rules))
 
 
 def package_version() -> str:
@@ -279,3 +308,8 @@ def main() -> None:
     except KeyboardInterrupt:
         stderr.print("interrupted", markup=False)
         sys.exit(130)
+    except BrokenPipeError:  # (help or other text to a pipe closed early)
+        try:
+            closed_pipe()
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

@@ -309,6 +309,54 @@ class Machine:
             link(ports[k], ports[k + 1])
         link(ports[-1], b)
 
+    # -- the host's access, between runs (hvm.io's sessions)
+
+    def node(self, i: int) -> tuple[int, int]:
+        return self.fst[i], self.snd[i]
+
+    def var(self, v: int) -> int:
+        return self.vars[v]
+
+    def resolve(self, p: int) -> int:
+        """The end of p's chain of substituted vars, changing nothing."""
+        vars_ = self.vars
+        for _ in range(len(vars_) + 1):
+            if p & 7 != VAR:
+                break
+            q = vars_[p >> 3]
+            if q == NONE:
+                break
+            p = q
+        return p
+
+    def build(self, tree, fids: dict[str, int]) -> int:
+        """Write a tree (an IO answer, hvm.io.layout) into fresh slots; its port."""
+        from hvm.io import SMALL_ANSWER, layout, layout_size, relocate
+
+        nodes, nvars = layout_size(tree)
+        if nodes <= SMALL_ANSWER:
+            node_slots, var_slots = self.alloc_nodes(nodes), self.alloc_vars(nvars)
+            ports, root = relocate(*layout(tree, 0, 0, fids), node_slots, var_slots)
+            for k, i in enumerate(node_slots):
+                self.fst[i], self.snd[i] = ports[2 * k], ports[2 * k + 1]
+            return root
+        base, vbase = len(self.fst), len(self.vars)
+        if base - 1 + nodes > self.max_nodes:
+            raise LimitError(f"out of memory: {base - 1 - len(self.free_nodes)} nodes in use and {nodes} more needed "
+                             f"(limit {format_size(self.memory_limit)}); raise --mem")
+        ports, root = layout(tree, base, vbase, fids)
+        self.fst.extend(ports[0::2])
+        self.snd.extend(ports[1::2])
+        self.vars.extend([NONE] * nvars)
+        return root
+
+    def free(self, nodes: list[int], variables: list[int]) -> None:
+        """Give back the slots of a tree the host has dropped."""
+        self.free_nodes += nodes
+        for v in variables:
+            self.vars[v] = FREE
+        self.free_vars += variables
+
     # -- results
 
     def stats(self, seconds: float) -> Stats:
@@ -320,10 +368,82 @@ class Machine:
         return read_back(p, lambda i: (fst[i], snd[i]), resolve, lambda fid: names[fid].name)
 
 
+class ReferenceSession:
+    """One program's net, kept between its IO calls (hvm.io.run_io): reduced, read, given an
+    answer and reduced again, in place, so that a step costs what it changes."""
+
+    def __init__(self, book: Book, entry: str, memory: int | None, max_interactions: int | None, seed: int | None):
+        self.book = book
+        self.flat = flatten(book, entry)
+        memory = memory or DEFAULT_MEMORY
+        self.machine = Machine(self.flat, max_nodes=memory // BYTES_PER_SLOT, max_interactions=max_interactions,
+                               seed=seed)
+        self.machine.memory_limit = memory
+        self.seconds = 0.0
+        self.deadline = self.timeout = None  # the whole run's (set by run_io)
+        m = self.machine
+        self.node, self.var, self.resolve, self.read_tree = m.node, m.var, m.resolve, m.read_back
+
+    def normalize(self, boot=None, fresh: bool = False) -> None:
+        m = self.machine
+        m.deadline, m.timeout = self.deadline, self.timeout
+        start = time.perf_counter()
+        try:
+            if fresh:
+                m.run(boot)
+            elif m.rng is None:
+                m.normalize()
+            else:
+                m.normalize_shuffled()
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def start(self, boot: Net | None = None) -> None:
+        self.normalize(None if boot is None else flatten_net(boot, self.flat.fids), fresh=True)
+
+    def root(self) -> int:
+        return self.machine.resolve(ROOT)
+
+    def expand(self, p: int) -> int:
+        """`@f ~ x` for a fresh x, reduced (HVM2's expand, for the host's reader); x's port."""
+        m = self.machine
+        m.counts[CALL] += 1
+        (v,) = m.alloc_vars(1)
+        m.expand(self.flat.defs[(p >> 3) & FID_MASK], v << 3)
+        self.normalize()
+        q = m.resolve(v << 3)
+        if q & 7 != VAR:
+            m.free([], [v])
+        return q
+
+    def build(self, tree) -> int:
+        return self.machine.build(tree, self.flat.fids)
+
+    def free(self, nodes: list[int], variables: list[int]) -> None:
+        self.machine.free(nodes, variables)
+
+    def resume(self, a: int, b: int) -> None:
+        """`a ~ (b ROOT)`, reduced: an IO call's continuation `a` meets its answer `b`."""
+        m = self.machine
+        m.vars[ROOT] = NONE
+        m.link(a, (m.new_node(b, ROOT) << 3) | CON)
+        self.normalize()
+
+    def stats(self) -> Stats:
+        return self.machine.stats(self.seconds)
+
+    def close(self) -> None:
+        pass
+
+
 class ReferenceBackend:
     """The Backend (hvm.runtime) of the reference evaluator: `hvm run-py`."""
 
     name = "py"
+
+    def session(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
+                max_interactions: int | None = None, seed: int | None = None) -> ReferenceSession:
+        return ReferenceSession(book, entry, memory, max_interactions, seed)
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
             timeout: float | None = None, max_interactions: int | None = None, seed: int | None = None,

@@ -13,6 +13,7 @@ net, not the number of interactions.
 
 from __future__ import annotations
 
+import array
 import atexit
 import ctypes
 import hashlib
@@ -33,7 +34,7 @@ from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm import jit
 from hvm.llvm_cpu import compile_worker, table_ir
 from hvm.llvm_cpu import layout as L
-from hvm.ports import CON, VAR
+from hvm.ports import CON, FID_MASK, NONE, VAR
 from hvm.readback import read_back
 from hvm.rules import RULE_NAMES
 from hvm.runtime import BYTES_PER_SLOT, RunResult, Stats, format_size
@@ -327,52 +328,21 @@ class NativeBackend:
         definitions plainly (no work at compile time); `tiered=False` builds the specialized
         code before starting, even when that takes long (see load_program); `boot`: see
         hvm.runtime.Backend."""
-        threads = threads or default_threads()
-        memory = memory or default_memory()
-        flat = flatten(book, entry)
-        program = load_program(flat, threads > 1, use_cache, specialize, tiered)
-        slots = min(MAX_SLOTS, memory // BYTES_PER_SLOT)
-        bag_cap = max(1 << 16, min(slots, 1 << 26))
-        maps = [Mapping(slots * 8), Mapping(slots * 4)]
+        session = self.session(book, entry, threads=threads, memory=memory, use_cache=use_cache,
+                               specialize=specialize, tiered=tiered)
         try:
-            tms = (L.TMStruct * threads)()
-            templates, _arrays = large_templates(flat)  # (kept alive for the run)
-            net = L.NetStruct(
-                node_buf=maps[0].addr, vars_buf=maps[1].addr, node_cap=slots, vars_cap=slots,
-                node_top=1, vars_top=1, busy=1, error=0, nthreads=threads, bag_cap=bag_cap,
-                defs=ctypes.cast(program.defs, ctypes.c_void_p), tms=ctypes.addressof(tms),
-                templates=ctypes.addressof(templates),
-            )
-            for tid, tm in enumerate(tms):
-                hbag, rbag = Mapping(bag_cap * 8), Mapping(bag_cap * 8)
-                node_free, var_free = Mapping(slots * 4), Mapping(slots * 4)
-                maps += [hbag, rbag, node_free, var_free]
-                tm.tid, tm.net, tm.hbag, tm.rbag = tid, ctypes.addressof(net), hbag.addr, rbag.addr
-                tm.node_free, tm.var_free = node_free.addr, var_free.addr
-                tm.victim = (tid + 1) % threads
-            ctypes.c_uint32.from_address(maps[1].addr).value = 0xFFFFFFFF  # ROOT: no end has arrived yet
-            start = time.perf_counter()
-            if boot is None:
-                self.reduce(program, program.run, net, timeout)
-            else:
-                self.load_boot(program, net, flatten_net(boot, flat.fids), maps, memory)
-                self.reduce(program, program.resume, net, timeout)
-            if net.error:
-                raise self.limit_error(net, tms, memory, timeout)
-            seconds = time.perf_counter() - start  # (reduction only, as HVM2 reports it)
-            nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
-
-            def load_node(i: int) -> tuple[int, int]:
-                n = nodes[i]
-                return n & 0xFFFFFFFF, n >> 32
-
-            net_addr = ctypes.addressof(net)
-            tree = read_back(0, load_node, lambda p: program.resolve(net_addr, p), flat.name_of)
-            counts = [sum(tm.itrs[r] for tm in tms) for r in range(len(RULE_NAMES))]
-            return RunResult(tree, Stats(dict(zip(RULE_NAMES, counts)), seconds, net.node_top - 1, threads))
+            if timeout is not None:
+                session.deadline, session.timeout = time.monotonic() + timeout, timeout
+            session.start(boot)
+            return RunResult(session.read_tree(session.root()), session.stats())
         finally:
-            for m in maps:
-                m.close()
+            session.close()
+
+    def session(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
+                use_cache: bool = True, specialize: bool = True, tiered: bool = True) -> "NativeSession":
+        """A net kept in memory between runs (hvm.io.run_io): see NativeSession."""
+        return NativeSession(book, entry, threads or default_threads(), memory or default_memory(), use_cache,
+                             specialize, tiered)
 
     @staticmethod
     def load_boot(program: Program, net, d, maps, memory: int) -> None:
@@ -403,24 +373,27 @@ class NativeBackend:
         program.host_link(addr, relocate(d.root), 0)
 
     @staticmethod
-    def reduce(program: Program, run, net, timeout: float | None) -> None:
+    def reduce(program: Program, run, net, timeout: float | None, caller: "NativeCaller | None" = None) -> None:
         """Run the native workers to the end; Ctrl-C or the timeout stops them (through net.error).
 
-        The native call runs on a thread of its own (ctypes lets go of the GIL), so that this
-        thread stays free to notice both. Whatever happens here, we return only once the native
-        call has: the memory it works in is unmapped right after.
+        The native call runs on a thread of its own (ctypes lets go of the GIL; `caller`'s, when
+        given), so that this thread stays free to notice both. Whatever happens here, we return
+        only once the native call has: the memory it works in is unmapped right after.
         """
-        finished = threading.Event()
-
-        def work() -> None:
-            try:
-                run(ctypes.addressof(net))
-            finally:
-                finished.set()
-
         start = time.monotonic()
         deadline = None if timeout is None else start + timeout
-        threading.Thread(target=work, daemon=True).start()
+        if caller is not None:
+            finished = caller.call(run, ctypes.addressof(net))
+        else:
+            finished = threading.Event()
+
+            def work() -> None:
+                try:
+                    run(ctypes.addressof(net))
+                finally:
+                    finished.set()
+
+            threading.Thread(target=work, daemon=True).start()
         interrupted = False
         while not finished.is_set():
             try:
@@ -444,6 +417,10 @@ class NativeBackend:
             raise KeyboardInterrupt
 
     @staticmethod
+    def limit_error_timeout(timeout: float | None) -> LimitError:
+        return LimitError(f"time limit reached: the run took more than {timeout:g}s; raise --timeout")
+
+    @staticmethod
     def limit_error(net, tms, memory: int, timeout: float | None = None) -> LimitError:
         size = format_size(memory)
         if net.error == L.ERROR_TIMEOUT:
@@ -455,3 +432,238 @@ class NativeBackend:
         in_use = top - 1 - sum(getattr(tm, f"{kind}_free_len") for tm in tms)
         what = "nodes" if kind == "node" else "variables"
         return LimitError(f"out of memory: {in_use} {what} in use (limit {size}); raise --mem")
+
+
+SMALL_TREE = 64  # nodes: what the host writes into freed slots; a larger tree goes to fresh ones, at once
+
+
+class NativeCaller:
+    """A thread that makes a session's native calls, one after the other: a program that does
+    IO resumes the runtime once per call, and starting a thread each time would cost more
+    than most of those runs."""
+
+    def __init__(self):
+        self.job = None
+        self.ready, self.finished = threading.Event(), threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def call(self, fn, arg) -> threading.Event:
+        """Start `fn(arg)`; the event is set once it has returned."""
+        if self.thread is None:
+            self.thread = threading.Thread(target=self.serve, daemon=True)
+            self.thread.start()
+        self.finished.clear()
+        self.job = (fn, arg)
+        self.ready.set()
+        return self.finished
+
+    def serve(self) -> None:
+        while True:
+            self.ready.wait()
+            self.ready.clear()
+            if self.job is None:
+                return
+            fn, arg = self.job
+            try:
+                fn(arg)
+            finally:
+                self.finished.set()
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.job = None
+            self.ready.set()
+            self.thread = None
+
+
+class NativeSession:
+    """One program's net in native memory, kept between its IO calls (hvm.io.run_io): reduced
+    by the compiled workers, then read, given an answer and reduced again by Python while no
+    worker runs. Python takes fresh slots from the global cursors (node_top, vars_top, as a
+    thread claims a chunk) and gives slots back on thread 0's free stacks."""
+
+    def __init__(self, book: Book, entry: str, threads: int, memory: int, use_cache: bool, specialize: bool,
+                 tiered: bool):
+        self.book, self.threads, self.memory = book, threads, memory
+        self.flat = flat = flatten(book, entry)
+        self.program = program = load_program(flat, threads > 1, use_cache, specialize, tiered)
+        self.deadline = self.timeout = None  # the whole run's (set by the caller)
+        self.seconds = 0.0
+        self.host_calls = 0  # CALLs of references expanded for the host (`expand`)
+        self.caller = NativeCaller()
+        slots = min(MAX_SLOTS, memory // BYTES_PER_SLOT)
+        bag_cap = max(1 << 16, min(slots, 1 << 26))
+        self.maps = maps = [Mapping(slots * 8), Mapping(slots * 4)]
+        try:
+            self.tms = tms = (L.TMStruct * threads)()
+            self.templates, self._arrays = large_templates(flat)  # (kept alive for the run)
+            self.net = net = L.NetStruct(
+                node_buf=maps[0].addr, vars_buf=maps[1].addr, node_cap=slots, vars_cap=slots,
+                node_top=1, vars_top=1, busy=1, error=0, nthreads=threads, bag_cap=bag_cap,
+                defs=ctypes.cast(program.defs, ctypes.c_void_p), tms=ctypes.addressof(tms),
+                templates=ctypes.addressof(self.templates),
+            )
+            for tid, tm in enumerate(tms):
+                hbag, rbag = Mapping(bag_cap * 8), Mapping(bag_cap * 8)
+                node_free, var_free = Mapping(slots * 4), Mapping(slots * 4)
+                maps += [hbag, rbag, node_free, var_free]
+                tm.tid, tm.net, tm.hbag, tm.rbag = tid, ctypes.addressof(net), hbag.addr, rbag.addr
+                tm.node_free, tm.var_free = node_free.addr, var_free.addr
+                tm.victim = (tid + 1) % threads
+        except BaseException:
+            self.close()
+            raise
+        self.nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
+        self.vars = (ctypes.c_uint32 * slots).from_address(maps[1].addr)
+        self.vars[0] = NONE  # ROOT: no end has arrived yet
+        self.addr = ctypes.addressof(net)
+
+    # -- running
+
+    def reduce(self, entry) -> None:
+        """Run the workers from `entry` (program.run or program.resume) until no work is left."""
+        left = None
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise NativeBackend.limit_error_timeout(self.timeout)
+        self.net.busy = 1
+        for tm in self.tms:  # (a request for work left unanswered when the last run ended)
+            tm.request = tm.mailbox = 0
+        start = time.perf_counter()
+        try:
+            NativeBackend.reduce(self.program, entry, self.net, left, self.caller)
+        finally:
+            self.seconds += time.perf_counter() - start  # (reduction only, as HVM2 reports it)
+        if self.net.error:
+            raise NativeBackend.limit_error(self.net, self.tms, self.memory,
+                                            self.timeout if self.timeout is not None else left)
+
+    def start(self, boot: Net | None = None) -> None:
+        """Reduce `@entry ~ ROOT` (or the net `boot`, see hvm.runtime.Backend)."""
+        if boot is None:
+            self.reduce(self.program.run)
+        else:
+            NativeBackend.load_boot(self.program, self.net, flatten_net(boot, self.flat.fids), self.maps, self.memory)
+            self.reduce(self.program.resume)
+
+    def expand(self, p: int) -> int:
+        """`@f ~ x` for a fresh x, reduced (HVM2's expand, for the host's reader); x's port."""
+        d = self.flat.defs[(p >> 3) & FID_MASK]
+        self.host_calls += 1
+        from hvm.io import relocate
+
+        template = [q for pair in d.nodes + d.redexes for q in pair]
+        node_slots, var_slots = self.slots("node", len(d.nodes)), self.slots("var", d.var_count + 1)
+        ports, root = relocate(template, d.root, node_slots, var_slots)
+        self.place(node_slots, ports, var_slots)
+        v = var_slots[-1]
+        for i in range(2 * len(d.nodes), len(ports), 2):
+            self.program.host_link(self.addr, ports[i], ports[i + 1])
+        self.program.host_link(self.addr, root, v << 3)
+        if d.redexes:
+            self.reduce(self.program.resume)
+        q = self.resolve(v << 3)
+        if q & 7 != VAR:
+            self.free([], [v])
+        return q
+
+    def resume(self, a: int, b: int) -> None:
+        """`a ~ (b ROOT)`, reduced: an IO call's continuation `a` meets its answer `b`."""
+        self.vars[0] = NONE
+        (base,) = self.slots("node", 1)
+        self.nodes[base] = b  # (b ROOT): ROOT is the port 0
+        self.program.host_link(self.addr, a, (base << 3) | CON)
+        self.reduce(self.program.resume)
+
+    # -- memory, while no worker runs
+
+    def claim(self, nodes: int, variables: int) -> tuple[int, int]:
+        """Fresh node and var slots, contiguous, from the global cursors."""
+        net = self.net
+        if net.node_top + nodes > net.node_cap or net.vars_top + variables > net.vars_cap:
+            kind = "nodes" if net.node_top + nodes > net.node_cap else "variables"
+            raise LimitError(f"out of memory: no room for {nodes} more {kind} (limit {format_size(self.memory)}); "
+                             "raise --mem")
+        base, vbase = net.node_top, net.vars_top
+        net.node_top += nodes
+        net.vars_top += variables
+        return base, vbase
+
+    def write(self, base: int, ports: array.array, vbase: int, variables: int) -> None:
+        """Nodes from `base` (their (fst, snd) ports in pairs: a node is fst | snd << 32) and
+        `variables` vars from `vbase`, no end arrived."""
+        if len(ports):
+            ctypes.memmove(self.maps[0].addr + 8 * base, ports.buffer_info()[0], 4 * len(ports))
+        if variables:
+            ctypes.memset(self.maps[1].addr + 4 * vbase, 0xFF, 4 * variables)
+
+    def build(self, tree) -> int:
+        """Write a tree (an IO answer, hvm.io.layout) into fresh slots; its port."""
+        from hvm.io import SMALL_ANSWER, layout, layout_size, relocate
+
+        nodes, variables = layout_size(tree)
+        if nodes <= SMALL_ANSWER:  # into slots freed before, if thread 0 has them
+            node_slots, var_slots = self.slots("node", nodes), self.slots("var", variables)
+            ports, root = relocate(*layout(tree, 0, 0, self.flat.fids), node_slots, var_slots)
+            self.place(node_slots, ports, var_slots)
+            return root
+        base, vbase = self.claim(nodes, variables)
+        ports, root = layout(tree, base, vbase, self.flat.fids)
+        self.write(base, ports, vbase, variables)
+        return root
+
+    def place(self, node_slots: list[int], ports: list[int], var_slots: list[int]) -> None:
+        """Nodes at the given slots (their (fst, snd) ports in pairs), and vars no end has reached."""
+        nodes, variables = self.nodes, self.vars
+        for k, i in enumerate(node_slots):
+            nodes[i] = ports[2 * k] | ports[2 * k + 1] << 32
+        for v in var_slots:
+            variables[v] = NONE
+
+    def slots(self, kind: str, n: int) -> list[int]:
+        """n slots: the last ones freed on thread 0's stack, or fresh ones."""
+        tm = self.tms[0]
+        length = getattr(tm, f"{kind}_free_len")
+        if length < n or n > SMALL_TREE:
+            base = self.claim(n, 0)[0] if kind == "node" else self.claim(0, n)[1]
+            return list(range(base, base + n))
+        setattr(tm, f"{kind}_free_len", length - n)
+        return list((ctypes.c_uint32 * n).from_address(getattr(tm, f"{kind}_free") + 4 * (length - n)))
+
+    def free(self, nodes: list[int], variables: list[int]) -> None:
+        """Give back the slots of a tree the host has dropped (thread 0 reuses them first)."""
+        tm = self.tms[0]
+        for kind, slots in (("node", nodes), ("var", variables)):
+            if slots:
+                stack = array.array("I", slots)
+                length = getattr(tm, f"{kind}_free_len")
+                ctypes.memmove(getattr(tm, f"{kind}_free") + 4 * length, stack.buffer_info()[0], 4 * len(stack))
+                setattr(tm, f"{kind}_free_len", length + len(stack))
+
+    def node(self, i: int) -> tuple[int, int]:
+        n = self.nodes[i]
+        return n & 0xFFFFFFFF, n >> 32
+
+    def var(self, v: int) -> int:
+        return self.vars[v]
+
+    def resolve(self, p: int) -> int:
+        return self.program.resolve(self.addr, p)
+
+    def root(self) -> int:
+        return self.resolve(0)
+
+    def read_tree(self, p: int):
+        return read_back(p, self.node, self.resolve, self.flat.name_of)
+
+    def stats(self) -> Stats:
+        counts = [sum(tm.itrs[r] for tm in self.tms) for r in range(len(RULE_NAMES))]
+        counts[RULE_NAMES.index("CALL")] += self.host_calls
+        return Stats(dict(zip(RULE_NAMES, counts)), self.seconds, self.net.node_top - 1, self.threads)
+
+    def close(self) -> None:
+        self.caller.close()
+        for m in self.maps:
+            m.close()
+        self.maps = []
