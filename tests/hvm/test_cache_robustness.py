@@ -132,8 +132,8 @@ def warm_cache(tmp_path_factory) -> Path:
     """A cache holding the core runtime, and SHORT's definitions both plain and specialized."""
     root = tmp_path_factory.mktemp("warm")
     cache = root / "cache"
-    run_hvm(root, SHORT, {"HVM_CACHE_DIR": str(cache)}, "-t", "2")  # the core, the plain definitions
-    run_hvm(root, SHORT, {"HVM_CACHE_DIR": str(cache)}, "-t", "2", "--optimize-first")  # the specialized ones
+    run_hvm(root, SHORT, {"HVM_CACHE_DIR": str(cache)}, "-t", "1")  # the core, the plain definitions
+    run_hvm(root, SHORT, {"HVM_CACHE_DIR": str(cache)}, "-t", "1", "--optimize-first")  # the specialized ones
     assert len(list(cache.glob("*.o"))) == 3
     return cache
 
@@ -183,15 +183,17 @@ DAMAGE = ["truncated", "empty", "random", "bad-header", "one-bit", "three-bytes-
           "directory", "fifo", "dangling-link"]
 
 
-@pytest.mark.parametrize("kind", DAMAGE)
-def test_a_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, warm_cache, kind):
+@pytest.mark.parametrize("kinds", [DAMAGE[i:i + 3] for i in range(0, len(DAMAGE), 3)], ids=lambda k: "+".join(k))
+def test_a_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, warm_cache, kinds):
+    # each of the three entries (the core, the plain and the specialized definitions) damaged
+    # in a different way
     cache = tmp_path / "cache"
     shutil.copytree(warm_cache, cache)
     names = sorted(p.name for p in cache.glob("*.o"))
-    for path in cache.glob("*.o"):
+    for path, kind in zip(sorted(cache.glob("*.o")), kinds * 3):
         damage(path, kind)
     for _ in range(2):  # (and the run after it, which finds what the first one rebuilt)
-        done = run_hvm(tmp_path, SHORT, {"HVM_CACHE_DIR": str(cache)}, "-t", "2", timeout=60)
+        done = run_hvm(tmp_path, SHORT, {"HVM_CACHE_DIR": str(cache)}, "-t", "1", timeout=60)
         assert warnings_of(done.stderr) == []
     # the specialized definitions were removed (the run started on plain code: SHORT ends before
     # it asks for them again); the core and the plain definitions were rebuilt
@@ -215,7 +217,7 @@ def test_every_entry_is_checked_before_it_is_loaded(tmp_path, warm_cache, monkey
     monkeypatch.setattr(jit, "load", lambda obj, symbols: loaded.append(obj) or real_load(obj, symbols))
     monkeypatch.setattr(jit, "compile_ir", lambda *a: compiled.append(a) or real_compile(*a))
     intact = {jit.read_cached(p) for p in cache.glob("*.o")}
-    result = backend.NativeBackend().run(parse_book(SHORT), threads=2)
+    result = backend.NativeBackend().run(parse_book(SHORT), threads=1)
     assert (result.stats.interactions, compiled) == (7006, [])
     assert set(loaded) <= intact and len(loaded) == 2
     for path in cache.glob("*.o"):
@@ -223,7 +225,7 @@ def test_every_entry_is_checked_before_it_is_loaded(tmp_path, warm_cache, monkey
     damaged = {p.read_bytes()[jit.HEADER.size:] for p in cache.glob("*.o")}
     loaded.clear()
     monkeypatch.setattr(backend, "_core_cache", {})
-    result = backend.NativeBackend().run(parse_book(SHORT), threads=2)
+    result = backend.NativeBackend().run(parse_book(SHORT), threads=1)
     assert result.stats.interactions == 7006 and len(compiled) == 2  # the core and the plain definitions
     assert not set(loaded) & damaged  # (what was loaded was built afresh, and is what the cache now holds)
     assert set(loaded) <= {jit.read_cached(p) for p in cache.glob("*.o")}
