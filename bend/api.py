@@ -229,12 +229,11 @@ class Program:
             roots = Node(Tag.CON, Ref(name), roots)
         book.defs[ROOTS] = Definition(ROOTS, Net(roots))
         self.types = {name: cls for name, cls in self._data.classes.items()}
-        self._decoder = Decoder(self._data, book.defs, self._term)
         self._passes = itertools.count()
 
     # -- names
 
-    def resolve(self, name: str) -> str:
+    def _resolve(self, name: str) -> str:
         """The canonical name of a definition the program can call; UnknownName otherwise."""
         if name in self._signatures and name in self.compiled.hvm.defs and ast.is_user(name):
             return name
@@ -243,9 +242,9 @@ class Program:
         canonical = self._namespace.get(name)
         if canonical is not None and canonical in self.compiled.hvm.defs and canonical in self._signatures:
             return canonical
-        raise UnknownName(self.unknown(name))
+        raise UnknownName(self._unknown(name))
 
-    def unknown(self, name: str) -> str:
+    def _unknown(self, name: str) -> str:
         known = [*self.definitions, *(n for n in self._namespace if self._namespace[n] in self.definitions)]
         close = difflib.get_close_matches(name, list(dict.fromkeys(known + list(self.types))), n=3)
         if name in self._namespace or name in self._signatures:
@@ -267,7 +266,7 @@ class Program:
         if canonical_type in types:
             return types[canonical_type]
         name = attribute.replace("__", "/")
-        return Function(self, self.resolve(name))
+        return Function(self, self._resolve(name))
 
     def __dir__(self):
         names = {n for n in self.definitions if n.isidentifier()}
@@ -284,14 +283,14 @@ class Program:
 
     def __call__(self, *args, stats: bool = False):
         """Call `main`."""
-        return self.call(self.resolve(self.entry) if self.entry in self.compiled.hvm.defs else "main", *args,
+        return self.call(self._resolve(self.entry) if self.entry in self.compiled.hvm.defs else "main", *args,
                          stats=stats)
 
     def call(self, name: str, *args, stats: bool = False):
         """Call the definition `name` with `args` (Python values): its result as a Python value
         (with the run's hvm.runtime.Stats when `stats`). KeyError (UnknownName) for a name the
         program does not define; TypeError for a wrong count of arguments."""
-        canonical = self.resolve(name)
+        canonical = self._resolve(name)
         signature = self._signatures[canonical]
         if signature.arity is not None and len(args) != signature.arity:
             params = ", ".join(n or "_" for n in signature.names)
@@ -322,7 +321,7 @@ class Program:
             boot = Net(r, [Redex(head, app)])
         tree, run_stats = self._run(boot)
         try:
-            value = self._decoder.result(tree)
+            value = Decoder(self._data, self.compiled.hvm.defs, self._term, self._constant).result(tree)
         except NotData:
             from bend.to_hvm.readback import readback
 
@@ -356,6 +355,21 @@ class Program:
                 break
             boot = d.net
         return tree, total
+
+    def _constant(self, name: str):
+        """The result tree of `name` where it is a user's definition with no parameters that has
+        work to do (not a function, whose net has redexes under its lambdas), else None."""
+        d = self.compiled.hvm.defs.get(name)
+        signature = self._signatures.get(name)
+        if d is None or not d.net.reducible or signature is None or name in self._data.ctors:
+            return None
+        if signature.arity is None:
+            core = self.compiled.core.defs.get(name)
+            if core is None or not core.rules or type(core.rules[0].body) is ast.Lam:
+                return None
+        elif signature.arity:
+            return None
+        return self._run(d.net)[0]
 
     def _term(self, tree) -> Term:
         from bend.to_hvm.readback import readback

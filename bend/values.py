@@ -488,17 +488,20 @@ class NotData(Exception):
 class Decoder:
     """Reads result trees as Python values. `defs`: the book's definitions (a reference to a
     generated definition that is a plain tree is read through); `make_term(tree)`: the
-    bend.api.Term of a closed tree that is not data."""
+    bend.api.Term of a closed tree that is not data; `compute(name)`: the result tree of a
+    definition with no parameters that a result refers to (a constant the runtime left as a
+    reference, as it leaves every reference it does not meet), or None."""
 
     EXPANSIONS = 100_000  # references read through in one result, at most (a cycle ends there)
+    COMPUTED = 100  # constants computed for one result, at most (`ones = [1, ..ones]` ends there)
 
-    def __init__(self, types: DataTypes, defs: dict, make_term):
-        self.types, self.defs, self.make_term = types, defs, make_term
-        self.budget = 0
+    def __init__(self, types: DataTypes, defs: dict, make_term, compute=None):
+        self.types, self.defs, self.make_term, self.compute = types, defs, make_term, compute
+        self.budget = self.computed = 0
 
     def result(self, tree: Tree):
         """The Python value of a run's result: an IO program's `IO/Done` gives its value."""
-        self.budget = self.EXPANSIONS
+        self.budget, self.computed = self.EXPANSIONS, self.COMPUTED
         found = self.match(self.deref(tree))
         if found is not None and found[0].name == "IO/Done":
             tree = found[1][1]
@@ -526,7 +529,12 @@ class Decoder:
                 if info is not None and not info.fields:
                     t = self.ctor_tree(info)
                 else:
-                    out.append(self.make_term(t))
+                    computed = self.compute(t.name) if self.compute is not None and self.computed > 0 else None
+                    if computed is not None:
+                        self.computed -= 1
+                        stack.append(rename_wires(computed, f"<{self.computed}>"))
+                    else:
+                        out.append(self.make_term(t))
                     continue
             found = self.match(t)
             if found is not None:

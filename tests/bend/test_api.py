@@ -339,3 +339,10 @@ def test_a_definition_that_does_io_performs_it_when_called(capsys):
     assert prog.say("one\n") == 1
     assert prog.say("twö\n") == 1
     assert capsys.readouterr().out == "one\ntwö\n"
+
+
+def test_a_constant_that_a_result_refers_to_is_computed():
+    prog = bend.compile("def xs():\n  return [1, 2]\ndef pair(n):\n  return (xs, n)\n"
+                        "ones = (List/Cons 1 ones)\ndef endless():\n  return ones\n", backend="py")
+    assert prog.pair(3) == ([1, 2], 3)
+    assert isinstance(prog.endless(), bend.Term)  # (an endless list stays a term)

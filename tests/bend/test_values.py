@@ -15,6 +15,10 @@ def prog():
     return bend.compile("type Color:\n  Red\n  Green\n  Blue\n\ndef id(x):\n  return x\n", backend="py")
 
 
+def decoder(prog):
+    return values.Decoder(prog._data, prog.compiled.hvm.defs, prog._term)
+
+
 def tree_of(prog, value, typ=None):
     return values.Encoder(prog._data).tree(value, typ)
 
@@ -28,14 +32,15 @@ def test_a_constructor_is_the_tree_of_its_num_scott_value(prog):
 
 def test_a_dict_is_the_trie_map_set_builds(prog):
     # key 2: even, so left (as 1); 1: odd, so right (as 0): the value is there
-    decoder = prog._decoder
-    assert decoder.result(tree_of(prog, {2: 7})) == {2: 7}
-    trie = decoder.match(tree_of(prog, {2: 7}))
-    assert trie[0].name == "Map/Node" and decoder.match(trie[1][0])[0].name == "Maybe/None"
-    left = decoder.match(trie[1][1])
-    assert left[0].name == "Map/Node" and decoder.match(left[1][1])[0].name == "Map/Leaf"
-    right = decoder.match(left[1][2])
-    assert decoder.match(right[1][0])[0].name == "Maybe/Some" and right[1][0] is not None
+    read = decoder(prog)
+    assert read.result(tree_of(prog, {2: 7})) == {2: 7}
+    trie = read.match(tree_of(prog, {2: 7}))
+    assert trie[0].name == "Map/Node" and read.match(trie[1][0])[0].name == "Maybe/None"
+    left = read.match(trie[1][1])
+    assert left[0].name == "Map/Node" and read.match(left[1][1])[0].name == "Map/Leaf"
+    right = read.match(left[1][2])
+    some = read.match(right[1][0])
+    assert some[0].name == "Maybe/Some" and read.value(some[1][0]) == 7
 
 
 def test_a_map_with_a_value_no_key_reaches_is_not_a_dict(prog):
@@ -46,7 +51,7 @@ def test_a_map_with_a_value_no_key_reaches_is_not_a_dict(prog):
     none = encoder.ctor(info["Maybe/None"], ())
     # a value one step to the left of the root: the key would be 0, which is the root's
     bad = encoder.ctor(info["Map/Node"], (none, encoder.ctor(info["Map/Node"], (some, leaf, leaf)), leaf))
-    assert isinstance(prog._decoder.result(bad), bend.Term)
+    assert isinstance(decoder(prog).result(bad), bend.Term)
 
 
 def numbers_u24(n: int) -> int:
@@ -60,7 +65,7 @@ def test_100000_deep_values_convert_both_ways(prog):
     nat = bend.Nat.Zero()
     for _ in range(n):
         nat = bend.Nat.Succ(nat)
-    back = prog._decoder.result(tree_of(prog, nat))
+    back = decoder(prog).result(tree_of(prog, nat))
     depth = 0
     while isinstance(back, bend.Nat.Succ):
         back, depth = back.pred, depth + 1
@@ -73,7 +78,7 @@ def test_100000_deep_lists_convert_both_ways(prog):
     nested: list = []
     for _ in range(n):
         nested = [nested]
-    back = prog._decoder.result(tree_of(prog, nested))
+    back = decoder(prog).result(tree_of(prog, nested))
     depth = 0
     while back:
         (back,) = back
@@ -85,7 +90,7 @@ def test_a_tree_that_shares_a_wire_with_the_rest_is_not_data(prog):
     # λx (x, 1) written as a pair whose first item is a wire of the second
     x = Var("x")
     with pytest.raises(values.NotData):
-        prog._decoder.value(Node(Tag.CON, x, Node(Tag.CON, x, Num(numbers_u24(1)))).fst)
+        decoder(prog).value(Node(Tag.CON, x, Node(Tag.CON, x, Num(numbers_u24(1)))).fst)
 
 
 def test_types_of_one_shape_share_a_class_and_keywords_get_an_underscore():
@@ -96,6 +101,6 @@ def test_types_of_one_shape_share_a_class_and_keywords_get_an_underscore():
 
 
 def test_references_to_generated_plain_trees_are_read_through(prog):
-    assert prog._decoder.result(Ref("List/Nil")) == []
-    assert prog._decoder.result(Ref("String/Nil")) == ""
-    assert prog._decoder.result(Ref("Map/Leaf")) == {}
+    assert decoder(prog).result(Ref("List/Nil")) == []
+    assert decoder(prog).result(Ref("String/Nil")) == ""
+    assert decoder(prog).result(Ref("Map/Leaf")) == {}
