@@ -36,6 +36,7 @@ NET_FIELDS = [
     ("node_top", "i64"),  # next unclaimed node slot (chunks are claimed atomically)
     ("vars_top", "i64"),
     ("busy", "i64"),  # threads that hold work
+    ("share_at", "i64"),  # one thread's code working alone stops when its low bag holds this many
     ("error", "i64"),  # ERROR_* below; 0 while all is well
     ("nthreads", "i64"),
     ("bag_cap", "i64"),  # entries in each redex bag
@@ -58,7 +59,8 @@ TM_FIELDS = [
     ("rhi", "i64"),
     ("itrs", "a8"),
     ("victim", "i64"),  # the next thread to ask for work
-    *[(f"pad{i}", "pad") for i in range(12)],
+    ("idle_rounds", "i64"),  # failed asks for work since the last success (idlers back off, then sleep)
+    *[(f"pad{i}", "pad") for i in range(11)],
     # a cache line of its own: written by other threads
     ("request", "i64"),  # 0, or 1 + the id of a thread asking for work
     ("mailbox", "i64"),  # 0: nothing yet; NO_WORK; or a redex given by another thread

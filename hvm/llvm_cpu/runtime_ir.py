@@ -29,6 +29,8 @@ from hvm.rules_ir import I1, I8, I32, I64, VOIDT, RuleEmitter, c32, c64
 I8P = I8.as_pointer()
 # a thread gives one of its low-priority redexes away only when it holds at least this many
 SHARE_MIN = 4
+# an idle thread spins this many rounds of asking for work, then sleeps this long between rounds
+SPIN_ROUNDS, SLEEP_US = 64, 50
 
 
 class Emitter(RuleEmitter):
@@ -474,13 +476,18 @@ class Emitter(RuleEmitter):
                 self.atomic(b.store_atomic(c64(L.NO_WORK), mailbox, "release", 8), "tm")
             self.atomic(b.store_atomic(c64(0), req_ptr, "release", 8), "tm")
 
-    def worker(self) -> ir.Function:
+    def worker(self, alone: bool = False) -> ir.Function:
         """worker(tm): reduce redexes until no thread has work left (or an error stops all).
 
             loop:  answer requests; pop (high bag first, then low); interact
             idle:  busy -= 1; ask other threads in turn until one gives a redex, or busy == 0
-        """
-        fn, b = self.function("hvm_worker", I8P, [I8P], ["arg"])
+
+        `alone` (one thread's code): also stop as soon as the low bag holds `net.share_at`
+        redexes: there is work for other threads, which the parallel code takes on from there
+        (see hvm.llvm_cpu.backend: until then, no atomic operation and no other thread costs
+        the one that works)."""
+        name = "hvm_worker_alone" if alone else "hvm_worker"
+        fn, b = self.function(name, I8P, [I8P], ["arg"])
         if fn:
             tm = b.bitcast(fn.args[0], self.tm_p, name="tm")
             net = self.load(b, tm, "net")
@@ -518,7 +525,14 @@ class Emitter(RuleEmitter):
 
             b.position_at_end(try_low)
             rlo, rhi = self.load(b, tm, "rlo"), self.load(b, tm, "rhi")
-            b.cbranch(b.icmp_unsigned(">", rhi, rlo), pop_low, idle)
+            if alone:
+                enough = b.icmp_unsigned(">=", b.sub(rhi, rlo), self.load(b, net, "share_at"))
+                has_low = b.append_basic_block("has_low")
+                b.cbranch(b.icmp_unsigned(">", rhi, rlo), has_low, idle)
+                b.position_at_end(has_low)
+                b.cbranch(enough, stop, pop_low).set_weights([1, 1000])
+            else:
+                b.cbranch(b.icmp_unsigned(">", rhi, rlo), pop_low, idle)
 
             b.position_at_end(pop_low)
             r = b.sub(rhi, c64(1))
@@ -539,7 +553,7 @@ class Emitter(RuleEmitter):
 
             b.position_at_end(stop)
             b.ret(ir.Constant(I8P, None))
-        return self.get("hvm_worker")
+        return self.get(name)
 
     def steal(self, b, net, tm, tid, search, loop, stop):
         """The idle part of the worker loop (parallel mode); `b` is at the busy -> idle change."""
@@ -571,8 +585,7 @@ class Emitter(RuleEmitter):
         b.cbranch(sent, wait, backoff)
 
         b.position_at_end(backoff)
-        for _ in range(4):
-            self.pause(b)
+        self.back_off(b, tm)
         b.branch(search)
 
         b.position_at_end(wait)
@@ -583,7 +596,7 @@ class Emitter(RuleEmitter):
         b.cbranch(b.icmp_unsigned("!=", answer, c64(0)), got, still)
         b.position_at_end(still)
         self.answer_requests(b, net, tm, can_give=False)
-        self.pause(b)
+        self.back_off(b, tm)
         done_all = b.icmp_unsigned("==", self.atomic(b.load_atomic(busy_ptr, "seq_cst", 8), "net"), c64(0))
         failed = b.icmp_unsigned("!=", self.error_code(b, net), c64(0))  # the asked thread may have stopped
         b.cbranch(b.or_(done_all, failed), stop, wait)
@@ -591,19 +604,41 @@ class Emitter(RuleEmitter):
         b.position_at_end(got)
         self.atomic(b.store_atomic(c64(0), mailbox, "monotonic", 8), "tm")
         received = b.append_basic_block("received")
-        b.cbranch(b.icmp_unsigned("==", answer, c64(L.NO_WORK)), search, received)
+        refused = b.append_basic_block("refused")
+        b.cbranch(b.icmp_unsigned("==", answer, c64(L.NO_WORK)), refused, received)
+        b.position_at_end(refused)
+        self.back_off(b, tm)
+        b.branch(search)
         b.position_at_end(received)
+        self.store(b, tm, "idle_rounds", c64(0))
         b.call(self.push(), [net, tm, self.fst(b, answer), self.snd(b, answer)])
         b.branch(loop)
 
-    def run(self, booted: bool = False) -> ir.Function:
+    def back_off(self, b, tm) -> None:
+        """An idle thread that found no work waits before it asks again: a few spin hints at
+        first, then (after SPIN_ROUNDS failed rounds) it sleeps SLEEP_US microseconds, so that
+        idlers leave the cores, and the line of the thread that works, to the threads that work
+        (more threads than cores included)."""
+        rounds = b.add(self.load(b, tm, "idle_rounds"), c64(1))
+        self.store(b, tm, "idle_rounds", rounds)
+        with b.if_else(b.icmp_unsigned("<", rounds, c64(SPIN_ROUNDS))) as (spin, sleep):
+            with spin:
+                for _ in range(4):
+                    self.pause(b)
+            with sleep:
+                usleep = self.declare("usleep", I32, [I32])
+                b.call(usleep, [c32(SLEEP_US)])
+
+    def run(self, booted: bool = False, alone: bool = False) -> ir.Function:
         """hvm_run(net): boot `@main ~ ROOT` on thread 0, then run the workers to the end.
-        hvm_resume(net): the same for a net Python has already put in memory (hvm_host_link)."""
-        name = "hvm_resume" if booted else "hvm_run"
+        hvm_resume(net): the same for a net Python has already put in memory (hvm_host_link).
+        hvm_run_alone, hvm_resume_alone (one thread's code): the same, on thread 0 alone, until
+        its low bag holds `net.share_at` redexes (see worker)."""
+        name = ("hvm_resume" if booted else "hvm_run") + ("_alone" if alone else "")
         fn, b = self.function(name, VOIDT, [self.net_p], ["net"], export=True)
         if fn:
             (net,) = fn.args
-            worker = self.worker()
+            worker = self.worker(alone)
             tm0 = self.tm_of(b, net, c64(0))
             if not booted:
                 main = self.ld(b, b.gep(self.load(b, net, "defs"), [c64(0)], inbounds=True), "net")
@@ -672,11 +707,15 @@ class Emitter(RuleEmitter):
 
 def build_core(parallel: bool) -> ir.Module:
     """The runtime without any book: entry points `hvm_run(Net*)`, `hvm_resume(Net*)`,
-    `hvm_host_link(Net*, port, port)` and `hvm_resolve(Net*, port)`."""
+    `hvm_host_link(Net*, port, port)` and `hvm_resolve(Net*, port)`; one thread's code also
+    `hvm_run_alone(Net*)` and `hvm_resume_alone(Net*)`."""
     module = ir.Module(name=f"hvm_core_{'parallel' if parallel else 'single'}")
     emitter = Emitter(module, parallel)
     emitter.run()
     emitter.run(booted=True)
+    if not parallel:
+        emitter.run(alone=True)
+        emitter.run(booted=True, alone=True)
     emitter.host_link()
     emitter.resolve()
     return module
