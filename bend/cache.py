@@ -13,9 +13,11 @@ key: sha256 of the compiler's version (sha256 of every source file of the bend a
 packages), Python's version, the main file's path (as given and resolved), sha256 of its bytes,
 and the request's settings. An entry also lists every file the program was built from (the main
 file, each file it imports, every file of the prelude) with its sha256, and the folders they lie
-in, up to the main file's folder, with their mtimes (a file added to a folder can change what
-an import finds): when any differs, the entry is stale and compiled again. An entry is not
-written when one of those changed while it was being compiled.
+in, up to the main file's folder, with a hash of what an import can find in each (the names of
+its .bend files and of its folders: a file added there can change what an import means; other
+files, such as a program's output, do not count): when any differs, the entry is stale and
+compiled again. An entry is not written when one of those changed while it was being compiled
+(its mtime is then recent).
 
 Entries are framed, checked and written atomically by hvm.jit (read_cached, store): a damaged or
 unreadable entry is removed and rebuilt; a cache directory that cannot be written costs one
@@ -35,7 +37,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 1  # bumped when the layout of an entry changes
+FORMAT = 2  # bumped when the layout of an entry changes
 RACE_NS = 50_000_000  # a file touched this close to the start of a compile may have changed during it
 SIZES = struct.Struct("<QQ")  # the lengths of the two pickles
 
@@ -117,9 +119,9 @@ def lookup(request: Request) -> Entry | None:
 
 
 def fresh(files: list, folders: list) -> bool:
-    """Whether every file still has its sha256 and every folder its mtime."""
-    for name, mtime in folders:
-        if os.stat(name).st_mtime_ns != mtime:
+    """Whether every file still has its sha256 and every folder what an import can find in it."""
+    for name, digest in folders:
+        if importable(name) != digest:
             return False
     for name, digest in files:
         with open(name, "rb") as f:
@@ -150,7 +152,7 @@ def store(request: Request, compiled, shown: list, started_ns: int) -> bool:
     try:
         main_bytes = request.file.read_bytes()
         files, folders = sources(compiled.ctx.program, request.file)
-        times = [mtime for _, mtime in folders] + [os.stat(name).st_mtime_ns for name, _ in files]
+        times = [os.stat(name).st_mtime_ns for name, _ in files + folders]
         if max(times, default=0) > started_ns - RACE_NS:
             return False
         ctx = slim_context(compiled.ctx)
@@ -188,7 +190,7 @@ def slim_context(ctx):
 
 def sources(program, main: Path) -> tuple[list, list]:
     """The files the program was read from, with their sha256, and the folders that hold them
-    (up to the main file's folder, and that folder), with their mtimes."""
+    (up to the main file's folder, and that folder), with what an import can find in each."""
     root = main.resolve().parent
     files: dict[str, str] = {}
     folders: set[Path] = {root}
@@ -205,7 +207,14 @@ def sources(program, main: Path) -> tuple[list, list]:
             folders.add(folder)
             if folder.is_relative_to(root):
                 folders.update(p for p in folder.parents if p.is_relative_to(root))
-    return sorted(files.items()), sorted((str(f), os.stat(f).st_mtime_ns) for f in folders)
+    return sorted(files.items()), sorted((str(f), importable(f)) for f in folders)
+
+
+def importable(folder) -> str:
+    """A hash of the names in `folder` that an import can find: .bend files and folders."""
+    with os.scandir(folder) as it:
+        names = sorted(f"{e.name}/" if e.is_dir() else e.name for e in it if e.name.endswith(".bend") or e.is_dir())
+    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 # -- where

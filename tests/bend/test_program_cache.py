@@ -123,6 +123,18 @@ def test_a_file_added_beside_an_import_compiles_again(tmp_path, cache_dir, compi
     assert compiles[0] == 2
 
 
+def test_other_files_beside_the_program_do_not_count(tmp_path, cache_dir, compiles):
+    """A program's output (or any file an import cannot name) changes nothing."""
+    main = write(tmp_path / "main.bend", "def main():\n  return 4\n")
+    assert bend("run-c", main, "-t", "2").stdout == "Result: 4\n"
+    (tmp_path / "out.txt").write_text("output")
+    assert bend("run-c", main, "-t", "2").stdout == "Result: 4\n"
+    assert compiles[0] == 1
+    (tmp_path / "stdlib").mkdir()  # (a program's own stdlib/ wins over the installed one)
+    assert bend("run-c", main, "-t", "2").stdout == "Result: 4\n"
+    assert compiles[0] == 2
+
+
 def test_a_change_to_the_prelude_compiles_again(tmp_path, cache_dir, compiles, monkeypatch):
     from bend.frontend import loader
 
