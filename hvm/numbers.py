@@ -21,7 +21,6 @@ whichever NaN the hardware produced; every NaN prints as `+NaN`, so nothing visi
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import math
 import operator
 import re
@@ -38,7 +37,19 @@ EQ, NEQ, LT, GT, AND, OR, XOR, SHL, FP_SHL, SHR, FP_SHR = 12, 13, 14, 15, 16, 17
 MASK24 = 0xFFFFFF
 CANONICAL_NAN = 0x7FC001  # the f24 payload of every NaN an operation produces (a quiet +NaN)
 
-_libm = ctypes.CDLL(ctypes.util.find_library("m") or None)
+
+def _open_libm():
+    """The C math library, by its usual name first: ctypes.util.find_library runs `ldconfig -p`
+    in a subprocess (about 20 ms of every start-up)."""
+    try:
+        return ctypes.CDLL("libm.so.6")
+    except OSError:
+        from ctypes.util import find_library
+
+        return ctypes.CDLL(find_library("m") or None)
+
+
+_libm = _open_libm()
 for _name, _arity in (("atan2", 2), ("log", 1), ("pow", 2), ("sin", 1), ("tan", 1), ("fmod", 2)):
     getattr(_libm, _name).restype = ctypes.c_double
     getattr(_libm, _name).argtypes = [ctypes.c_double] * _arity
