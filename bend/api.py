@@ -37,7 +37,7 @@ from pathlib import Path
 from bend import ast
 from bend.diagnostics import BendError, Diagnostics
 from bend.values import (I24_MIN, U24_MAX, Data, DataTypes, Decoder, Encoder, Maybe, Nat, NotData, Result,
-                         Tree_ as Tree, no_gc, plain_type, rename_wires)
+                         Tree_ as Tree, ctor_net, no_gc, plain_type, rename_wires)
 from hvm import numbers
 from hvm.book import Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import HvmError, LimitError
@@ -220,6 +220,9 @@ class Program:
         for info in self._data.ctors.values():  # every tag, so that any constructor can be an argument
             if info.tag not in book.defs:
                 book.defs[info.tag] = Definition(info.tag, Net(Num(numbers.new_u24(info.index))))
+        for name in ("String/Cons", "String/Nil", "List/Cons", "List/Nil"):  # (what long arguments' chains call)
+            if name not in book.defs and name in self._data.ctors:
+                book.defs[name] = Definition(name, ctor_net(self._data.ctors[name]))
         self.definitions = sorted(n for n in book.defs if ast.is_user(n) and n in signatures or n == self.entry)
         self._signatures = signatures
         if self.entry not in signatures and self.entry in book.defs:
@@ -304,7 +307,7 @@ class Program:
             return self._apply_now(head, args, what, signature, stats)
 
     def _apply_now(self, head, args: tuple, what: str, signature: Signature | None, stats: bool):
-        encoder = Encoder(self._data, self._passed)
+        encoder = Encoder(self._data, self._passed, chains=True)
         trees = []
         for i, a in enumerate(args):
             typ = signature.types[i] if signature is not None and i < len(signature.types) else None
@@ -318,7 +321,7 @@ class Program:
             app = r
             for t in reversed(trees):
                 app = Node(Tag.CON, t, app)
-            boot = Net(r, [Redex(head, app)])
+            boot = Net(r, [Redex(head, app)], encoder.chains)
         tree, run_stats = self._run(boot)
         try:
             value = Decoder(self._data, self.compiled.hvm.defs, self._term, self._constant).result(tree)

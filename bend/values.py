@@ -27,12 +27,13 @@ import dataclasses
 import gc
 import keyword
 import math
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bend import ast
 from hvm import numbers
-from hvm.book import Era, Node, Num, Ref, Tag, Tree, Var
+from hvm.book import Chain, Net, Node, Num, Ref, Tag, Tree, Var
 
 U24_MAX = (1 << 24) - 1
 I24_MIN, I24_MAX = -(1 << 23), (1 << 23) - 1
@@ -177,9 +178,14 @@ class Encoder:
     """Builds the trees of Python values for one starting net (its wire names are unique in it).
     `term_tree(term)`: the tree of a bend.api.Term passed back, or None when it cannot be."""
 
-    def __init__(self, types: DataTypes, term_tree=None):
+    CHAIN = 32  # a string or list of numbers this long is a Chain (hvm.book): laid out at once
+
+    def __init__(self, types: DataTypes, term_tree=None, chains: bool = False):
         self.types, self.term_tree = types, term_tree
         self.wires = 0
+        # the long literals' chains, for the net these trees go in (None: written out as trees);
+        # they call the constructors' definitions (`ctor_net`), so the book must have them
+        self.chains: list[Chain] | None = [] if chains else None
         # a dataclass of the program's -> (its CtorInfo, its fields' attribute names, their types
         # where the value's own type is not declared: the common case, made once)
         self.known = {}
@@ -269,6 +275,10 @@ class Encoder:
                 out.append(self.string(x))
             elif isinstance(x, list):
                 item_type = self.argument_type(t, "List", x, where)
+                numbs = self.numbers(x, item_type, where) if self.chains is not None and len(x) >= self.CHAIN else None
+                if numbs is not None:
+                    out.append(self.chain("List", numbs))
+                    continue
                 stack.append((BUILD, self.list_of, len(x)))
                 stack.extend([(VISIT, v, item_type) for v in reversed(x)])
             elif isinstance(x, tuple):
@@ -336,7 +346,35 @@ class Encoder:
             field_types = [substitute(f.typ, env) for f in info.fields]
         return info, values, field_types
 
+    def numbers(self, items: list, t, where: str) -> array | None:
+        """The number words of a list of numbers (None if an item is not a number)."""
+        kind = t.name if type(t) is ast.TCtr and t.name in NUMBER_TYPES else None
+        if t is not None and kind is None:
+            return None
+        words = array("I")
+        for x in items:
+            cls = type(x)
+            if cls is int and kind is None and 0 <= x <= U24_MAX:
+                words.append(numbers.new_u24(x))
+            elif cls is int and kind != "f24":
+                words.append(number(x, t, where))
+            elif cls is float or (cls is int and kind == "f24"):
+                if kind not in (None, "f24"):
+                    raise wrong_type(x, t, where)
+                words.append(f24(float(x), where))
+            else:
+                return None
+        return words
+
+    def chain(self, type_name: str, numbs: array) -> Var:
+        self.wires += 1
+        head = Var(f"w{self.wires}")
+        self.chains.append(Chain(f"{type_name}/Cons", f"{type_name}/Nil", numbs, head))
+        return head
+
     def string(self, text: str) -> Tree:
+        if self.chains is not None and len(text) >= self.CHAIN:
+            return self.chain("String", array("I", [numbers.new_u24(ord(c)) for c in text]))
         cons, nil, ctor, new_u24 = self.need("String/Cons"), self.need("String/Nil"), self.ctor, numbers.new_u24
         tail = ctor(nil, ())
         for c in reversed(text):
@@ -366,6 +404,19 @@ class _Build:
 
     count: int
     make: object
+
+
+def ctor_net(info: CtorInfo) -> Net:
+    """The net of a constructor's definition: `@T/C = (f1 ... (fn ((@T/C/tag (f1 ... (fn r))) r)))`."""
+    fields = [Var(f"f{i}") for i in range(len(info.fields))]
+    r = Var("r")
+    inner: Tree = r
+    for f in reversed(fields):
+        inner = Node(CON, f, inner)
+    t: Tree = Node(CON, Node(CON, info.ref, inner), r)
+    for f in reversed(fields):
+        t = Node(CON, f, t)
+    return Net(t)
 
 
 @dataclass

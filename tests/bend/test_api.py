@@ -88,6 +88,7 @@ def test_a_program_returns_a_python_value():
     0, 16777215, -1, -8388608, 1.5, -2.25, 0.0, "", "héllo 🌎\n\"q\"", "\U0010ffff\x00", [], [1, [2, 3]],
     (1, "a"), (1, 2, 3), [(1, [2.5, "x"]), (3, [], "")], {}, {0: 1, 1: 2, 2: 3, 16777215: "max"},
     {5: {6: [7]}}, [{1: (2, 3)}],
+    "long é🌎 " * 20, list(range(100)), [-1.5, 2.0, -3] * 20, [1, "a", (2, 3)] * 20,  # (long ones: as chains)
 ])
 def test_values_go_in_and_come_back_unchanged(value):
     assert bend.run(ECHO, value, backend="py") == value
@@ -264,6 +265,7 @@ def test_maps_are_dicts_both_ways(prog):
 
 def test_declared_types_pick_the_kind_of_number(prog):
     assert prog.typed(5, 2, [1, -1]) == (5, 2.0, [1, -1])
+    assert prog.typed(5, 2, [1, -1] * 40) == (5, 2.0, [1, -1] * 40)  # (as a chain of i24 numbers)
     assert prog.half(3) == 1.5  # (an int where an f24 is declared)
     with pytest.raises(TypeError, match="argument 1 \\(`a`\\) of `typed` should be i24, not str"):
         prog.typed("5", 2.0, [])
