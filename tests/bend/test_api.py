@@ -348,3 +348,20 @@ def test_a_constant_that_a_result_refers_to_is_computed():
                         "ones = (List/Cons 1 ones)\ndef endless():\n  return ones\n", backend="py")
     assert prog.pair(3) == ([1, 2], 3)
     assert isinstance(prog.endless(), bend.Term)  # (an endless list stays a term)
+
+
+def test_a_backend_that_only_runs_whole_nets_gets_the_call_as_its_starting_net(monkeypatch, capsys):
+    from hvm import runtime
+    from hvm.reference import ReferenceBackend
+
+    class RunsOnly:  # (as the GPU's backend: no session, every resume a new run)
+        name = "runs-only"
+
+        def run(self, book, entry="main", **options):
+            return ReferenceBackend().run(book, entry, **{k: v for k, v in options.items() if k != "threads"})
+
+    prog = bend.compile('def say(n):\n  with IO:\n    * <- IO/print("once\\n")\n    return wrap((n, [n]))\n',
+                        backend="py")
+    monkeypatch.setattr(runtime, "get_backend", lambda name: RunsOnly())
+    assert prog.say(5) == (5, [5])
+    assert capsys.readouterr().out == "once\n"
