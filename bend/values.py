@@ -140,6 +140,7 @@ class DataTypes:
     classes: dict = field(default_factory=dict)  # type name -> its class (not String, List, Map, Bool)
     adts: dict = field(default_factory=dict)  # type name -> ast.Adt
     bool_ctors: tuple | None = None  # (False's CtorInfo, True's) where the program has a Bool type
+    _known: dict | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, adts: dict) -> "DataTypes":
@@ -165,6 +166,27 @@ class DataTypes:
         return types
 
 
+    def norm(self, t):
+        """A declared type as the conversions check it: None where anything goes (Any, a type
+        variable: an unknown name such as `T`)."""
+        cls = type(t)
+        if cls is ast.TCtr:
+            return t if t.name in NUMBER_TYPES or t.name in self.adts else None
+        return t if cls in (ast.TTuple, ast.TArrow) else None
+
+    def known(self) -> dict:
+        """A dataclass of the program's -> (its CtorInfo, its fields' attribute names, their
+        types where the value's own type is not declared: the common case), made once."""
+        if self._known is None:
+            self._known = {}
+            for info in self.ctors.values():
+                if info.kind == "data" and info.cls is not None:
+                    env = dict.fromkeys(info.adt.params)
+                    self._known[info.cls] = (info, tuple(attribute_name(f.name) for f in info.fields),
+                                             tuple(self.norm(substitute(f.typ, env)) for f in info.fields))
+        return self._known
+
+
 def is_bool(adt: ast.Adt) -> bool:
     """A type named Bool whose constructors are True and False, neither with fields."""
     shorts = {c.name[len(adt.name) + 1:] for c in adt.ctors if not c.fields}
@@ -186,14 +208,7 @@ class Encoder:
         # the long literals' chains, for the net these trees go in (None: written out as trees);
         # they call the constructors' definitions (`ctor_net`), so the book must have them
         self.chains: list[Chain] | None = [] if chains else None
-        # a dataclass of the program's -> (its CtorInfo, its fields' attribute names, their types
-        # where the value's own type is not declared: the common case, made once)
-        self.known = {}
-        for info in types.ctors.values():
-            if info.kind == "data" and info.cls is not None:
-                env = dict.fromkeys(info.adt.params)
-                self.known[info.cls] = (info, tuple(attribute_name(f.name) for f in info.fields),
-                                        tuple(self.norm(substitute(f.typ, env)) for f in info.fields))
+        self.known = types.known()
 
     def ctor(self, info: CtorInfo, fields) -> Tree:
         """((@T/C/tag (f1 ... (fn r))) r)"""
@@ -302,12 +317,7 @@ class Encoder:
         return out[0]
 
     def norm(self, t):
-        """A declared type as the conversion checks it: None where anything goes (Any, a type
-        variable: an unknown name such as `T`)."""
-        cls = type(t)
-        if cls is ast.TCtr:
-            return t if t.name in NUMBER_TYPES or t.name in self.types.adts else None
-        return t if cls in (ast.TTuple, ast.TArrow) else None
+        return self.types.norm(t)
 
     def list_of(self, parts: list) -> Tree:
         cons, nil, ctor = self.need("List/Cons"), self.need("List/Nil"), self.ctor

@@ -83,29 +83,32 @@ def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True) -> t
     interpreter = jit.object_code(lambda: str(build_interpreter(parallel)), ["table-interpreter", mode_name(parallel)],
                                   INTERPRETER_OPT, use_cache)
     call = jit.load(interpreter, ["hvm_table_call"])["hvm_table_call"]
-    slot, calls = f"hvm_table_call_{mode_name(parallel)}", f"hvm_calls_{mode_name(parallel)}"
+    slot, calls, entries = (f"hvm_{name}_{mode_name(parallel)}" for name in ("table_call", "calls", "trampolines"))
     addresses, counters = [], []
     for chunk in range((len(flat.defs) + CHUNK - 1) // CHUNK):
         fids = range(chunk * CHUNK, min(len(flat.defs), (chunk + 1) * CHUNK))
         obj = jit.object_code(lambda: trampolines(chunk, parallel), ["table-trampolines", mode_name(parallel),
                                                                      str(chunk), str(CHUNK)], TRAMPOLINE_OPT, use_cache)
-        # (every trampoline of the chunk: the object is loaded once, and serves every later book)
-        found = jit.load(obj, [slot, calls, *(f"hvm_def_{fid}" for fid in range(chunk * CHUNK, (chunk + 1) * CHUNK))])
+        found = jit.load(obj, [slot, calls, entries])
         ctypes.c_void_p.from_address(found[slot]).value = call
         counters.append((ctypes.c_uint32 * CHUNK).from_address(found[calls]))
-        addresses += [found[f"hvm_def_{fid}"] for fid in fids]
+        addresses += (ctypes.c_void_p * CHUNK).from_address(found[entries])[:len(fids)]
     return addresses, Calls(counters, len(flat.defs))
 
 
 def trampolines(chunk: int, parallel: bool) -> str:
     """The IR of chunk `chunk`'s trampolines (written as text: llvmlite's builder would take
     longer than LLVM)."""
-    slot, calls = f"@hvm_table_call_{mode_name(parallel)}", f"@hvm_calls_{mode_name(parallel)}"
+    slot, calls, entries = (f"@hvm_{name}_{mode_name(parallel)}" for name in ("table_call", "calls", "trampolines"))
     fn_t, calls_t = "void (i8*, i8*, i32, i32)*", f"[{CHUNK} x i32]"
-    lines = [f"{slot} = global {fn_t} null", f"{calls} = global {calls_t} zeroinitializer"]
+    def_t = "void (i8*, i8*, i32)*"
+    lines = [f"{slot} = global {fn_t} null", f"{calls} = global {calls_t} zeroinitializer",
+             # (their addresses, as data: one symbol to look up instead of CHUNK)
+             f"{entries} = constant [{CHUNK} x {def_t}] [" +
+             ", ".join(f"{def_t} @hvm_def_{chunk * CHUNK + k}" for k in range(CHUNK)) + "]"]
     for k in range(CHUNK):
         counter = f"getelementptr inbounds ({calls_t}, {calls_t}* {calls}, i32 0, i32 {k})"
-        lines.append(f"define void @hvm_def_{chunk * CHUNK + k}(i8* %net, i8* %tm, i32 %b) nounwind {{\n"
+        lines.append(f"define internal void @hvm_def_{chunk * CHUNK + k}(i8* %net, i8* %tm, i32 %b) nounwind {{\n"
                      f"  %n = load atomic i32, i32* {counter} monotonic, align 4\n"
                      f"  %n1 = add i32 %n, 1\n"
                      f"  store atomic i32 %n1, i32* {counter} monotonic, align 4\n"

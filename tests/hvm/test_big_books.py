@@ -101,19 +101,19 @@ def test_a_big_book_specializes_the_parts_it_calls(tmp_path, monkeypatch, thread
     monkeypatch.setattr(backend, "BIG_BOOK", 8)
     monkeypatch.setattr(backend, "SPECIALIZED_PART", 4)
     monkeypatch.setattr(backend, "TIER_UP_AFTER", 0.0)  # (the worker starts at the first look)
-    n, pads = 1_000_000, 20
+    n, pads = 2_000_000, 20
     book = parse_book(count_with_pads(n, pads))
     flat = flatten(book)
     assert [d.name for d in flat.defs[:3]] == ["main", "count", "count__C0"]  # (all in the first part)
+    statuses = []  # (of the workers: 0 when they wrote their parts)
     for _ in range(2):  # on tables while the worker compiles; then with its part from the cache
         result = NativeBackend().run(book, threads=threads)
         assert (show_tree(result.tree), result.stats.interactions) == ("0", 7 * n + 6 + pads)
-        for worker in list(backend._in_flight.values()):
-            worker.wait(timeout=300)
+        statuses += [worker.wait(timeout=300) for worker in list(backend._in_flight.values())]
     # (in either mode: a run on several threads may start on one thread's code)
     cached = [(parallel, fids) for parallel in {threads > 1, False}
               for path, fids in backend.specialized_parts(flat, parallel) if jit.read_cached(path) is not None]
-    assert cached and all(fids == range(0, 4) for _, fids in cached)  # the part called; the pads: tables
+    assert cached and all(fids == range(0, 4) for _, fids in cached), statuses  # the part called; the pads: tables
     program = backend.load_program(flat, cached[0][0])
     assert program.upgrade is not None and len(program.upgrade.parts) == len(backend.part_fids(len(flat.defs))) - 1
 
