@@ -11,10 +11,11 @@ Data under num-scott (the compiler's default encoding, bend.desugar.encode_adts)
 
     Cons(1, Nil)  ==>  ((@List/Cons/tag (1 (((@List/Nil/tag b) b) a))) a)
 
-so arguments are written as such trees (no interaction is spent building them), and a result
-tree of that shape is read back as the constructor's value: String as str, List as list, Map
-as dict (the binary trie keyed by u24 that Map/set builds), Bool as bool, any other type as an
-instance of the frozen dataclass made for its constructor (`make_classes`). A tree with no such
+so arguments are written as such trees (no interaction is spent building them; a long string
+or list of numbers is a hvm.book.Chain instead, a few interactions an item), and a result tree
+of that shape is read back as the constructor's value: String as str, List as list, Map as
+dict (the binary trie keyed by u24 that Map/set builds), Bool as bool, any other type as an
+instance of the frozen dataclass made for its constructor (`type_class`). A tree with no such
 form (a function, a partial application, a number with an operator) becomes a bend.api.Term.
 
 Both directions walk with an explicit stack: a list of a million items, or a tree 100,000
