@@ -209,11 +209,11 @@ class Timings:
     """BEND_TIMINGS=1: the process time (CPU, since the process started) at each stage, on stderr."""
 
     def __init__(self):
-        self.marks = [("python start-up and imports", time.process_time())]
+        self.marks = [("python start-up and imports", time.process_time(), time.time())]
         self.reduction: tuple[float, float] | None = None
 
     def mark(self, stage: str) -> None:
-        self.marks.append((stage, time.process_time()))
+        self.marks.append((stage, time.process_time(), time.time()))
 
     def hook_reduction(self) -> None:
         """Note when the native backend starts reducing (its first call of NativeBackend.reduce)."""
@@ -224,16 +224,18 @@ class Timings:
         def reduce(*args, **kwargs):
             if self.reduction is None:
                 self.reduction = (time.process_time(), time.time())
-                self.marks.append(("load: flatten, machine code from the code cache", self.reduction[0]))
+                self.marks.append(("load: flatten, machine code from the code cache", *self.reduction))
             return original(*args, **kwargs)
 
         NativeBackend.reduce = staticmethod(reduce)
 
     def report(self) -> None:
-        before = 0.0
-        for stage, at in self.marks:
-            sys.stderr.write(f"timing: {stage}: {(at - before) * 1000:.1f} ms (at {at * 1000:.1f} ms)\n")
-            before = at
+        before, clock = 0.0, None
+        for stage, at, now in self.marks:
+            wall = "" if clock is None else f", {(now - clock) * 1000:.1f} ms of wall clock"
+            sys.stderr.write(f"timing: {stage}: {(at - before) * 1000:.1f} ms of process time{wall} "
+                             f"(at {at * 1000:.1f} ms)\n")
+            before, clock = at, now
         if self.reduction is not None:
             sys.stderr.write(f"timing: reduction starts: process time {self.reduction[0] * 1000:.1f} ms, "
                              f"clock {self.reduction[1]:.6f}\n")
