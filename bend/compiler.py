@@ -32,7 +32,7 @@ from hvm.book import Book
 class Compiled:
     hvm: Book  # the nets that run the program
     core: ast.Book  # its definitions after desugaring (readback expands generated ones)
-    ctx: Ctx
+    ctx: Ctx  # (from the cache of compiled programs, bend.cache: no program, args or diagnostics)
 
 
 def load(path: Path, text: str | None = None, entrypoint: str | None = None, levels: dict | None = None,
