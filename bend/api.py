@@ -37,7 +37,7 @@ from pathlib import Path
 from bend import ast
 from bend.diagnostics import BendError, Diagnostics
 from bend.values import (I24_MIN, U24_MAX, Data, DataTypes, Decoder, Encoder, Maybe, Nat, NotData, Result,
-                         Tree_ as Tree, ctor_net, no_gc, plain_type, rename_wires)
+                         Tree_ as Tree, attribute_name, ctor_net, no_gc, plain_type, rename_wires)
 from hvm import numbers
 from hvm.book import Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import HvmError, LimitError
@@ -398,6 +398,13 @@ class Function:
         self.__name__ = name.replace("/", "__")
         params = ", ".join(n or "_" for n in signature.names) if signature.arity is not None else "..."
         self.__doc__ = f"The Bend definition `{name}({params})`."
+        if signature.arity is not None:  # (for help() and editors)
+            import inspect
+
+            names = [attribute_name(n) if n else f"arg{i + 1}" for i, n in enumerate(signature.names)]
+            if len(set(names)) == len(names):
+                self.__signature__ = inspect.Signature(
+                    [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names])
 
     def __call__(self, *args, stats: bool = False):
         return self.program.call(self.name, *args, stats=stats)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 import bend
@@ -200,6 +202,7 @@ def test_any_definition_is_called_and_main_too(prog):
     assert prog.call("Expr/Num", 3) == prog.Expr.Num(3)  # (a constructor is a definition too)
     assert {"id", "eval", "area", "main", "Expr/Add", "Shape/Circle"} <= set(prog.definitions)
     assert "id" in dir(prog) and "Shape" in dir(prog)
+    assert repr(prog.area) == "<bend definition area/1>" and str(inspect.signature(prog.area)) == "(s, /)"
 
 
 def test_names_with_a_slash_are_called_by_name_or_with_two_underscores():
