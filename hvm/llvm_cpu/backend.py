@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +88,8 @@ class Program:
     defs: ctypes.Array  # the compiled definitions' addresses, by fid
     symbols: list[str]
     upgrade: "Upgrade | None" = None  # running on plain code: where the specialized code will come from
+    run_alone: ctypes._CFuncPtr | None = None  # one thread's code: hvm_run_alone(Net*) (see NativeSession.reduce)
+    resume_alone: ctypes._CFuncPtr | None = None  # ... and hvm_resume_alone(Net*)
 
     def install(self, obj: bytes, fids: range | None = None) -> None:
         """Switch to the definitions of `obj` (those of `fids`, by default all), even while a run
@@ -120,6 +123,8 @@ SPECIALIZED_PART = 128  # definitions per object of a big book's specialized cod
 #                        when one of its definitions is called often, and costs ~10 ms a definition)
 HOT_SHARE = 0.99  # of a big book, the parts that made this share of the CALLs are specialized
 PLAIN_OPT = 0  # plain definitions, to start at once: LLVM's optimiser would take longer than it gains
+MAX_THREADS_PER_CORE = 8
+SHARE_AT = 8  # (see share_at)
 TIER_UP_AFTER = 0.25  # seconds of running on plain code before the specialized code is asked for
 _in_flight: dict[str, subprocess.Popen] = {}  # cache path -> the worker compiling it
 _plain_seconds: dict[str, float] = {}  # cache path -> time this process has run its plain version
@@ -163,7 +168,8 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
 
     if parallel not in _core_cache or not use_cache:
         core = jit.object_code(lambda: core_text(parallel), ["core", f"parallel={parallel}"], CORE_OPT, use_cache)
-        _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve"])
+        _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve",
+                                                *([] if parallel else ["hvm_run_alone", "hvm_resume_alone"])])
     core = _core_cache[parallel]
     symbols = [def_symbol(d.fid) for d in flat.defs]
     upgrade = None
@@ -207,7 +213,32 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
         (ctypes.c_void_p * len(symbols))(*[addresses[s] for s in symbols]),
         symbols,
         upgrade,
+        None if parallel else ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_run_alone"]),
+        None if parallel else ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_resume_alone"]),
     )
+
+
+class ThreadsWarning(UserWarning):
+    """More threads were asked for than the machine can use: fewer run."""
+
+
+def usable_threads(threads: int) -> int:
+    """`threads`, or at most MAX_THREADS_PER_CORE per core (at least 64): every thread has its
+    bags and free stacks mapped, and a count far past the cores only costs (with a warning)."""
+    cores = default_threads()
+    limit = max(64, MAX_THREADS_PER_CORE * cores)
+    if threads > limit:
+        warnings.warn(ThreadsWarning(f"-t {threads} is more threads than this machine can use "
+                                     f"({cores} cores): running {limit}"), stacklevel=2)
+        return limit
+    return threads
+
+
+def share_at(threads: int) -> int:
+    """How many redexes the first thread, working alone on one thread's code, holds before the
+    others start (see NativeSession.reduce): more than a sequential net ever holds (list_sum and
+    church_not hold 3 at most), few enough that the others start early on a parallel one."""
+    return SHARE_AT
 
 
 @dataclass
@@ -341,8 +372,8 @@ class NativeBackend:
     def session(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
                 use_cache: bool = True, specialize: bool = True, tiered: bool = True) -> "NativeSession":
         """A net kept in memory between runs (hvm.io.run_io): see NativeSession."""
-        return NativeSession(book, entry, threads or default_threads(), memory or default_memory(), use_cache,
-                             specialize, tiered)
+        return NativeSession(book, entry, usable_threads(threads or default_threads()), memory or default_memory(),
+                             use_cache, specialize, tiered)
 
     @staticmethod
     def load_boot(program: Program, net, d, maps, memory: int) -> None:
@@ -487,6 +518,8 @@ class NativeSession:
         self.book, self.threads, self.memory = book, threads, memory
         self.flat = flat = flatten(book, entry)
         self.program = program = load_program(flat, threads > 1, use_cache, specialize, tiered)
+        # several threads: the first starts alone, on one thread's code (see reduce)
+        self.alone = load_program(flat, False, use_cache, specialize, tiered) if threads > 1 else None
         self.deadline = self.timeout = None  # the whole run's (set by the caller)
         self.seconds = 0.0
         self.host_calls = 0  # CALLs of references expanded for the host (`expand`)
@@ -501,7 +534,7 @@ class NativeSession:
                 node_buf=maps[0].addr, vars_buf=maps[1].addr, node_cap=slots, vars_cap=slots,
                 node_top=1, vars_top=1, busy=1, error=0, nthreads=threads, bag_cap=bag_cap,
                 defs=ctypes.cast(program.defs, ctypes.c_void_p), tms=ctypes.addressof(tms),
-                templates=ctypes.addressof(self.templates),
+                templates=ctypes.addressof(self.templates), share_at=share_at(threads),
             )
             for tid, tm in enumerate(tms):
                 hbag, rbag = Mapping(bag_cap * 8), Mapping(bag_cap * 8)
@@ -521,7 +554,26 @@ class NativeSession:
     # -- running
 
     def reduce(self, entry) -> None:
-        """Run the workers from `entry` (program.run or program.resume) until no work is left."""
+        """Run the workers from `entry` (program.run or program.resume) until no work is left.
+
+        With several threads, the first works alone first, on one thread's code (no atomic
+        operation, no other thread asking it for work), until it holds `net.share_at` redexes:
+        a sequential net runs as fast as on one thread, to its end. Once there is work to
+        share, the parallel code takes it on from there, on every thread."""
+        if self.alone is not None:
+            alone = self.alone.run_alone if entry is self.program.run else self.alone.resume_alone
+            self.net.defs = ctypes.cast(self.alone.defs, ctypes.c_void_p)
+            try:
+                self.reduce_with(self.alone, alone)
+            finally:
+                self.net.defs = ctypes.cast(self.program.defs, ctypes.c_void_p)
+            tm = self.tms[0]
+            if tm.hlen == 0 and tm.rhi == tm.rlo:
+                return
+            entry = self.program.resume
+        self.reduce_with(self.program, entry)
+
+    def reduce_with(self, program: Program, entry) -> None:
         left = None
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
@@ -532,7 +584,7 @@ class NativeSession:
             tm.request = tm.mailbox = 0
         start = time.perf_counter()
         try:
-            NativeBackend.reduce(self.program, entry, self.net, left, self.caller)
+            NativeBackend.reduce(program, entry, self.net, left, self.caller)
         finally:
             self.seconds += time.perf_counter() - start  # (reduction only, as HVM2 reports it)
         if self.net.error:
@@ -608,9 +660,14 @@ class NativeSession:
             ports, root = relocate(*layout(tree, 0, 0, self.flat.fids), node_slots, var_slots)
             self.place(node_slots, ports, var_slots)
             return root
+        from hvm.llvm_cpu.bytes_ir import byte_list_writer
+
         base, vbase = self.claim(nodes, variables)
-        ports, root = layout(tree, base, vbase, self.flat.fids)
+        lists: list = []
+        ports, root = layout(tree, base, vbase, self.flat.fids, lists)
         self.write(base, ports, vbase, variables)
+        for data, first_node, first_var in lists:  # (the bytes of a large read, natively)
+            byte_list_writer()(self.maps[0].addr, data, len(data), first_node, first_var)
         return root
 
     def place(self, node_slots: list[int], ports: list[int], var_slots: list[int]) -> None:
