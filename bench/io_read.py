@@ -68,7 +68,7 @@ def measure(kind: str, n: int, backend: str, threads: int | None, folder: Path) 
     data = b"abcdefghij" * (n // 10) + b"k" * (n % 10)
     args = []
     if kind == "read_file":
-        path = folder / f"data_{n}.bin"
+        path = folder / "data.bin"  # (the same name for every size: the same program, compiled once)
         path.write_bytes(data)
         from bend.frontend.parser import parse_term_text
 

@@ -499,10 +499,12 @@ def layout_size(tree) -> tuple[int, int]:
     return nodes, len(names) + extra_vars
 
 
-def layout(tree, node_base: int, var_base: int, fids: dict[str, int]) -> tuple[array, int]:
+def layout(tree, node_base: int, var_base: int, fids: dict[str, int], lists: list | None = None) -> tuple[array, int]:
     """(ports, root): an answer's nodes as (fst, snd) pairs of ports, numbered from `node_base`
     in pre-order, its wires as vars from `var_base` (each Var name one var: both ends hold its
-    port); and the port of its root. Nothing in it reduces: it is data."""
+    port); and the port of its root. Nothing in it reduces: it is data. Given `lists`, the
+    bytes of each ByteList are left for the caller to write (natively): their nodes stay zero
+    here, and (data, first node, first var) goes on `lists`; its Nil is written here."""
     size, _ = layout_size(tree)
     ports = array("I", bytes(8 * size))
     var_ids: dict[str, int] = {}
@@ -522,7 +524,11 @@ def layout(tree, node_base: int, var_base: int, fids: dict[str, int]) -> tuple[a
         elif cls is ByteList:
             n = len(t.data)
             k = 2 * (next_node - node_base)
-            ports[k:k + 8 * n + 4] = byte_list_ports(t.data, next_node, next_var)
+            if lists is None:
+                ports[k:k + 8 * n + 4] = byte_list_ports(t.data, next_node, next_var)
+            else:
+                ports[k + 8 * n:k + 8 * n + 4] = byte_list_ports(b"", next_node + 4 * n, next_var + n)
+                lists.append((t.data, next_node, next_var))
             dest[at] = (next_node << 3) | CON
             next_node += 4 * n + 2
             next_var += n + 1
