@@ -29,8 +29,8 @@ the size of the continuation, which holds all that the program has read so far: 
 bytes takes time linear in n. A backend with no sessions (the GPU's) is driven by
 RebootSession, which reads the continuation back and runs a new net each time.
 
-`timeout` bounds the whole program: every run, every expansion, every effect (SLEEP stops at
-the deadline). The standard streams: a closed stdin reads as EBADF (an `Err` for the program);
+`timeout` bounds the whole program: every run, every expansion, every effect (SLEEP, and a
+READ of stdin waiting for input, stop at the deadline). The standard streams: a closed stdin reads as EBADF (an `Err` for the program);
 a failure to write stdout or stderr stops the run with OutputError.
 
 Primitives (notes/bend-language.md §4): READ (fd, n), WRITE (fd, bytes), OPEN (path, mode),
@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import errno
 import io
+import select
 import sys
 import time
 from dataclasses import dataclass, field
@@ -709,10 +710,31 @@ def file_of(host: Host, reader: Reader, t: Tree):
 
 def do_read(host, reader, argm):
     fd_t, n_t = reader.pair(argm)
-    _, f = file_of(host, reader, fd_t)
+    fd, f = file_of(host, reader, fd_t)
     n = reader.number(n_t) & 0xFFFFFF  # a u24 (HVM reads an i24 -1 as 0xFFFFFF too)
-    data = f.read(n)
+    data = read_in_time(host, f, n) if fd == 0 and host.deadline is not None else f.read(n)
     return reader.ok(reader.list_of(data or b""))
+
+
+def read_in_time(host: Host, f, n: int) -> bytes:
+    """`f.read(n)` (n bytes, fewer only at the end), waiting for them no later than the run's
+    deadline: stdin may be a terminal or a pipe that never delivers. Reads go to the stream
+    under the buffer, which then stays empty all the run (this is the only reader of stdin)."""
+    raw = getattr(f, "raw", None)
+    try:
+        fd = raw.fileno()
+    except (AttributeError, OSError, ValueError):
+        return f.read(n)
+    out = bytearray()
+    while len(out) < n:
+        left = host.deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise out_of_time(host.timeout)
+        chunk = raw.read(n - len(out))
+        if chunk == b"":
+            break
+        out += chunk or b""
+    return bytes(out)
 
 
 def do_write(host, reader, argm):

@@ -9,6 +9,7 @@ the inputs are built here."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 
@@ -115,6 +116,23 @@ def test_the_timeout_bounds_a_program_that_keeps_printing(command, tmp_path):
     result = hvm(*command, "--timeout", "1", net=LOOP, tmp_path=tmp_path, stdout=subprocess.DEVNULL)
     assert result.returncode == 1
     assert result.stderr.decode() == "error: time limit reached: the run took more than 1s; raise --timeout\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_timeout_bounds_a_wait_for_input(command, tmp_path):
+    # stdin is a pipe whose writer never writes (nor closes it): the read waits, up to the limit
+    path = tmp_path / "net.hvm"
+    path.write_text(READ)
+    read_end, write_end = os.pipe()
+    try:
+        result = subprocess.run([sys.executable, "-m", "hvm", *command, "--timeout", "1", str(path)],
+                                stdin=read_end, capture_output=True, timeout=120)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    stderr = result.stderr
+    assert result.returncode == 1 and result.stdout == b""
+    assert stderr.decode() == "error: time limit reached: the run took more than 1s; raise --timeout\n"
 
 
 def test_the_timeout_bounds_a_sleep():
