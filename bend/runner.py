@@ -29,16 +29,19 @@ class Outcome:
     stats: Stats
 
 
-def run_compiled(compiled: Compiled, backend: str = "c", host: Host | None = None, **options) -> Outcome:
-    """`options`: threads, memory, timeout (and use_cache for the native backend).
-    Raises hvm.errors.HvmError when a limit is reached or an effect cannot be performed."""
+def run_compiled(compiled: Compiled, backend: str = "c", host: Host | None = None, as_data: bool = False,
+                 **options) -> Outcome:
+    """`options`: threads, memory, timeout (and use_cache for the native backend); `as_data`:
+    see read_result. Raises hvm.errors.HvmError when a limit is reached or an effect cannot be
+    performed."""
     result = run_io(get_backend(backend), compiled.hvm, compiled.ctx.entry, host, **options)
-    return read_result(result, compiled.core, compiled.ctx.options.adt_encoding)
+    return read_result(result, compiled.core, compiled.ctx.options.adt_encoding, as_data)
 
 
-def read_result(result: RunResult, core, adt_encoding: str) -> Outcome:
+def read_result(result: RunResult, core, adt_encoding: str, as_data: bool = False) -> Outcome:
     """The Outcome of a run: its result net read back as a term, with the core book's generated
-    definitions expanded in it."""
+    definitions expanded in it; with `as_data`, constructor values as constructors
+    (bend.to_hvm.data_view: what `bend run` shows), else as Bend shows them (`--bend-text`)."""
     from bend.to_hvm.readback import readback, show
 
     term = readback(result.tree, core)
@@ -46,6 +49,10 @@ def read_result(result: RunResult, core, adt_encoding: str) -> Outcome:
         from bend.to_hvm.resugar_scott import resugar_scott
 
         term = resugar_scott(term)
+    elif as_data:
+        from bend.to_hvm.data_view import as_data as data_view
+
+        term = data_view(term, core.adts)
     return Outcome(term, show(term), result.stats)
 
 

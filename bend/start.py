@@ -20,7 +20,7 @@ import time
 
 RUN_COMMANDS = ("run", "run-c")
 FLAGS = {"-s": "stats", "--stats": "stats", "--rules": "rules", "-p": "pretty", "--pretty": "pretty",
-         "--optimize-first": "optimize_first"}
+         "--optimize-first": "optimize_first", "--bend-text": "bend_text"}
 MAX_THREADS = 4096  # (hvm.cli's ThreadsOpt: 1 to 4096)
 BEND_VERSION = "0.2.38"  # the version of Bend whose language and command line this follows
 
@@ -65,7 +65,8 @@ def plain_run(argv: list[str]) -> dict | None:
     None for anything else (bend.cli then parses it, and says what is wrong)."""
     if not argv or argv[0] not in RUN_COMMANDS:
         return None
-    run = {"stats": False, "rules": False, "pretty": False, "optimize_first": False, "threads": None,
+    run = {"stats": False, "rules": False, "pretty": False, "optimize_first": False, "bend_text": False,
+           "threads": None,
            "positional": []}
     rest = argv[1:]
     i = 0
@@ -138,7 +139,7 @@ def execute(found, run: dict, timings) -> int:
         from bend.runner import read_result
 
         compiled = found.compiled()
-        outcome = read_result(result, compiled.core, compiled.ctx.options.adt_encoding)
+        outcome = read_result(result, compiled.core, compiled.ctx.options.adt_encoding, not run["bend_text"])
     except HvmError as err:
         return cli_failure(err)
     except MemoryError:

@@ -1,7 +1,8 @@
 """Print a read-back result the way `bend run -p` does (Bend's `display_pretty`).
 
 In:  a term from bend.to_hvm.readback (Lam, App, Tuple, Sup, Str, List, Let, Oper, Switch or
-     Swi, Var, Link, Num, Ref, Era), its variables already named.
+     Swi, Var, Link, Num, Ref, Era, and a constructor's value as data: Call), its variables
+     already named.
 Out: its text over several lines: each `let` starts a new line at the current indentation,
      each arm of a switch a line of its own, two spaces deeper than the switch; everything
      else as on one line, except that list items are separated by spaces, as Bend's pretty
@@ -57,6 +58,11 @@ def _pretty(t, tab: int) -> str:
             case = "_" + (f" {t.pred}" if t.pred else "") if i == len(t.arms) - 1 else str(i)
             lines.append(f"{' ' * (tab + 2)}{case}: {_pretty(arm, tab + 4)};")
         return "\n".join(lines) + f"\n{' ' * tab}}}"
+    if cls is ast.Call and not t.args:  # a constructor's value (bend.to_hvm.data_view): a field a line,
+        if all(type(value) in ATOMS or type(value) is ast.Str for _, value, _ in t.kwargs):  # (or one, of atoms)
+            return show(t)
+        fields = ",\n".join(f"{' ' * (tab + 2)}{name}: {_pretty(value, tab + 2)}" for name, value, _ in t.kwargs)
+        return f"{show(t.fun)} {{\n{fields}\n{' ' * tab}}}"
     if cls is ast.Swi:
         return (f"switch {_pretty(t.scrutinee, tab)} {{\n{' ' * (tab + 2)}0: {_pretty(t.zero, tab + 4)};\n"
                 f"{' ' * (tab + 2)}_: {_pretty(t.succ, tab + 4)};\n{' ' * tab}}}")

@@ -667,4 +667,6 @@ def _show(t) -> str:
     if cls is ast.Switch:
         zero, succ = t.arms
         return f"switch {t.bind} = {_show(t.scrutinee)} {{ 0: {_show(zero)}; _: {_show(succ)}; }}"
+    if cls is ast.Call and not t.args:  # a constructor's value, shown as data (bend.to_hvm.data_view)
+        return f"{_show(t.fun)} {{ " + ", ".join(f"{name}: {_show(value)}" for name, value, _ in t.kwargs) + " }"
     return "<Invalid>"

@@ -460,7 +460,8 @@ def test_scott_and_num_scott_give_the_same_values(write, name):
     scott = result("run-py", path, "-Oadt-scott")
     num_scott = result("run-py", path, "-Oadt-num-scott")
     if name == "option":  # a constructor in the result reads back in its own encoding (as in Bend)
-        assert num_scott == "λa (a Opt/Some/tag 2)"
+        assert num_scott == "Opt/Some { x: 2 }"  # (as data: bend.to_hvm.data_view)
+        assert result("run-py", path, "-Oadt-num-scott", "--bend-text") == "λa (a Opt/Some/tag 2)"
         assert scott == "λa λ* (a 2)"
     else:
         assert scott == num_scott
