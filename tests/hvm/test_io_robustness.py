@@ -17,7 +17,7 @@ import pytest
 
 from hvm.io import Host, PortReader, run_io
 from hvm.runtime import get_backend
-from hvm.syntax import parse_book
+from hvm.syntax import parse_book, show_tree
 
 MAGIC = "(13683217 16719857)"
 
@@ -183,3 +183,16 @@ def test_the_reader_reads_ports_in_place():
     reader = PortReader(session)
     func, _, _ = reader.io_call(session.root())
     assert func == "WRITE"
+
+
+def test_a_continuation_that_shares_a_wire_with_the_call_gets_the_whole_result():
+    # argm is `x`, and the continuation `λ* (IO/Done x)` holds its other end: the call's rest
+    # cannot be dropped, so the result meets `(λ* λ* λ* λ* λcont (cont answer) ROOT)`, which
+    # erases the argument (x becomes `*`); as the IO loop did when it read the net back each time
+    net = "@main = " + call("GET_TIME", "x", f"(* {done('x', 'd')})", "c") + "\n"
+    results = []
+    for backend in ("py", "c"):
+        result = run_io(get_backend(backend), parse_book(net), host=Host(stdout=io.BytesIO()), threads=1)
+        results.append((show_tree(result.tree), result.stats.rules))
+    assert results[0] == results[1]
+    assert results[0][0] == f"((0 ({MAGIC} (* a))) a)" and sum(results[0][1].values()) - results[0][1]["LINK"] == 80
