@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 
 from array import array
 
-from hvm import numbers
+from hvm import numbers, progress
 from hvm.book import Book, Era, Net, Node, Num, Redex, Ref, Tag, Tree, Var
 from hvm.errors import HvmError, LimitError
 from hvm.ports import CON, FID_MASK, NONE, NUM, REF, VAR
@@ -98,9 +98,32 @@ class ClosedStream:
         pass
 
 
+class TextStream:
+    """A standard stream that Python code replaced by one of text (an io.StringIO): bytes are
+    written as UTF-8 text (an invalid sequence as U+FFFD), and read as UTF-8."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        return self.stream.write(data.decode("utf-8", "replace"))
+
+    def read(self, n: int = -1) -> bytes:
+        return self.stream.read(n).encode()
+
+    def seek(self, *args):
+        raise OSError(errno.ESPIPE, "Illegal seek")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def std_stream(name: str):
     stream = getattr(sys, name)
-    return getattr(stream, "buffer", None) or ClosedStream(name)
+    if stream is None:
+        return ClosedStream(name)
+    buffer = getattr(stream, "buffer", None)
+    return buffer if buffer is not None else TextStream(stream)
 
 
 @dataclass
@@ -682,6 +705,7 @@ def u24(n: int) -> Num:
 
 def perform(host: Host, reader: Reader, func: str, argm: Tree) -> Tree:
     """The answer to one IO call (a Result tree)."""
+    progress.erase()  # (the program's output goes where the status line was)
     primitive = PRIMITIVES.get(func)
     if primitive is None:
         return reader.error(ERROR_NAME)

@@ -196,3 +196,19 @@ def test_a_continuation_that_shares_a_wire_with_the_call_gets_the_whole_result()
         results.append((show_tree(result.tree), result.stats.rules))
     assert results[0] == results[1]
     assert results[0][0] == f"((0 ({MAGIC} (* a))) a)" and sum(results[0][1].values()) - results[0][1]["LINK"] == 80
+
+
+def test_a_stdout_of_text_gets_the_output_as_text(monkeypatch):
+    # Python code that replaced sys.stdout by an io.StringIO (no byte buffer under it)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    run_io(get_backend("py"), parse_book(HELLO))
+    assert out.getvalue() == "hello\n"
+
+
+def test_a_closed_stdout_in_process_is_an_output_error(monkeypatch):
+    from hvm.io import OutputError
+
+    monkeypatch.setattr(sys, "stdout", None)  # (what Python makes of a closed fd 1)
+    with pytest.raises(OutputError, match="cannot write output: stdout is closed"):
+        run_io(get_backend("py"), parse_book(HELLO))
