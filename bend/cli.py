@@ -31,8 +31,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from hvm.cli import (ArchOpt, LauncherOpt, MemOpt, NoCacheOpt, OptimizeFirstOpt, RulesOpt, StatsOpt, ThreadsOpt,
-                     TimeoutOpt, closed_pipe, emit, fail, gpu_memory_limit, launcher_name, memory_limit, ptx_arch,
+from hvm.cli import (ArchOpt, LauncherOpt, MemOpt, NoCacheOpt, OptimizeFirstOpt, QuietOpt, RulesOpt, StatsOpt,
+                     ThreadsOpt, TimeoutOpt, closed_pipe, emit, fail, gpu_memory_limit, launcher_name, memory_limit, ptx_arch,
                      read_text, stats_lines)
 from bend.start import version_text
 from hvm.errors import HvmError
@@ -267,7 +267,7 @@ def check_argument_sizes(args: list[str] | None, backend: str, memory: int | Non
 
 
 def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bool, pretty: bool, bend_text: bool,
-             **options) -> None:
+             quiet: bool, **options) -> None:
     from bend.runner import problems, run_compiled
 
     check_argument_sizes(args, backend, options.get("memory"))
@@ -282,7 +282,10 @@ def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bo
         emit()  # (what is already on stdout goes before the program's output)
     started = time.perf_counter()
     try:
-        outcome = run_compiled(compiled, backend, as_data=not bend_text, **options)
+        from hvm import progress
+
+        with progress.shown(sys.stderr, enabled=not quiet):
+            outcome = run_compiled(compiled, backend, as_data=not bend_text, **options)
     except HvmError as err:
         fail(err)
     except MemoryError:
@@ -297,10 +300,11 @@ def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bo
         emit(f"Result: {text}", *stats_lines(outcome.stats, stats, rules))
 
 
-def run_native(file, args, s, stats, rules, pretty, bend_text, mem, threads, timeout, no_cache, optimize_first) -> None:
+def run_native(file, args, s, stats, rules, pretty, bend_text, quiet, mem, threads, timeout, no_cache,
+               optimize_first) -> None:
     from hvm.llvm_cpu.backend import MAX_MEMORY
 
-    run_with("c", file, args, s, stats, rules, pretty, bend_text, memory=memory_limit(mem, MAX_MEMORY), threads=threads,
+    run_with("c", file, args, s, stats, rules, pretty, bend_text, quiet, memory=memory_limit(mem, MAX_MEMORY), threads=threads,
              timeout=timeout, use_cache=not no_cache, tiered=not optimize_first)
 
 
@@ -321,11 +325,11 @@ def common(ctx: typer.Context, verbose: VerboseOpt = False, entrypoint: EntryOpt
 def run_c(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
           mem: MemOpt = None, threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
           optimize_first: OptimizeFirstOpt = False, opt: OptOpt = None, pretty: PrettyOpt = False,
-          bend_text: BendTextOpt = False, entrypoint: EntryOpt = None, verbose: VerboseOpt = False,
-          warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
+          bend_text: BendTextOpt = False, quiet: QuietOpt = False, entrypoint: EntryOpt = None,
+          verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Run a program on the native runtime (LLVM), on every core."""
     s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
-    run_native(file, args, s, stats, rules, pretty, bend_text, mem, threads, timeout, no_cache, optimize_first)
+    run_native(file, args, s, stats, rules, pretty, bend_text, quiet, mem, threads, timeout, no_cache, optimize_first)
 
 
 app.command("run", help="Run a program on the default backend: the parallel native runtime (as run-c).")(run_c)
@@ -335,21 +339,22 @@ app.command("run-c")(run_c)
 @app.command("run-py")
 def run_py(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
            mem: MemOpt = None, timeout: TimeoutOpt = None, opt: OptOpt = None, pretty: PrettyOpt = False,
-           bend_text: BendTextOpt = False, entrypoint: EntryOpt = None, verbose: VerboseOpt = False,
-           warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
+           bend_text: BendTextOpt = False, quiet: QuietOpt = False, entrypoint: EntryOpt = None,
+           verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
     """Run a program on the reference evaluator (pure Python, one thread): slow, the specification."""
     s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose)
-    run_with("py", file, args, s, stats, rules, pretty, bend_text, memory=memory_limit(mem), timeout=timeout)
+    run_with("py", file, args, s, stats, rules, pretty, bend_text, quiet, memory=memory_limit(mem), timeout=timeout)
 
 
 @app.command("run-cu")
 def run_cu(ctx: typer.Context, file: FileArg, args: ArgsArg = None, stats: StatsOpt = False, rules: RulesOpt = False,
            mem: MemOpt = None, timeout: TimeoutOpt = None, launcher: LauncherOpt = None, opt: OptOpt = None,
-           pretty: PrettyOpt = False, bend_text: BendTextOpt = False, entrypoint: EntryOpt = None,
-           verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None, allow: AllowOpt = None) -> None:
+           pretty: PrettyOpt = False, bend_text: BendTextOpt = False, quiet: QuietOpt = False,
+           entrypoint: EntryOpt = None, verbose: VerboseOpt = False, warn: WarnOpt = None, deny: DenyOpt = None,
+           allow: AllowOpt = None) -> None:
     """Run a program on the GPU (CUDA). Without a GPU: an error, at once."""
     s = settings(ctx, opt, warn, deny, allow, entrypoint, verbose, cuda=True)
-    run_with("cu", file, args, s, stats, rules, pretty, bend_text, memory=gpu_memory_limit(mem), timeout=timeout,
+    run_with("cu", file, args, s, stats, rules, pretty, bend_text, quiet, memory=gpu_memory_limit(mem), timeout=timeout,
              launcher=launcher_name(launcher))
 
 

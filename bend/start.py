@@ -20,7 +20,7 @@ import time
 
 RUN_COMMANDS = ("run", "run-c")
 FLAGS = {"-s": "stats", "--stats": "stats", "--rules": "rules", "-p": "pretty", "--pretty": "pretty",
-         "--optimize-first": "optimize_first", "--bend-text": "bend_text"}
+         "--optimize-first": "optimize_first", "--bend-text": "bend_text", "-q": "quiet", "--quiet": "quiet"}
 MAX_THREADS = 4096  # (hvm.cli's ThreadsOpt: 1 to 4096)
 BEND_VERSION = "0.2.38"  # the version of Bend whose language and command line this follows
 
@@ -65,7 +65,7 @@ def plain_run(argv: list[str]) -> dict | None:
     None for anything else (bend.cli then parses it, and says what is wrong)."""
     if not argv or argv[0] not in RUN_COMMANDS:
         return None
-    run = {"stats": False, "rules": False, "pretty": False, "optimize_first": False, "bend_text": False,
+    run = {"stats": False, "rules": False, "pretty": False, "optimize_first": False, "bend_text": False, "quiet": False,
            "threads": None,
            "positional": []}
     rest = argv[1:]
@@ -134,8 +134,11 @@ def execute(found, run: dict, timings) -> int:
         timings.mark("imports: the native backend, llvmlite")
         timings.hook_reduction()
     try:
-        result = run_io(backend, found.hvm, found.entry, None, threads=run["threads"], use_cache=True,
-                        tiered=not run["optimize_first"])
+        from hvm import progress
+
+        with progress.shown(sys.stderr, enabled=not run["quiet"]):
+            result = run_io(backend, found.hvm, found.entry, None, threads=run["threads"], use_cache=True,
+                            tiered=not run["optimize_first"])
         from bend.runner import read_result
 
         compiled = found.compiled()

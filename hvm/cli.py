@@ -48,6 +48,8 @@ TimeoutOpt = Annotated[
     float | None,
     typer.Option("--timeout", min=0.001, help="Stop with an error after this many seconds.", show_default=False),
 ]
+QuietOpt = Annotated[bool, typer.Option(
+    "-q", "--quiet", help="No live status line (on a terminal, a run of over a second shows one on stderr).")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Compile afresh: neither read nor write the code cache.")]
 LauncherOpt = Annotated[str | None, typer.Option(
     "--launcher", help="How to reach the GPU: cuda-python, pycuda, or host (the GPU's algorithm emulated on this CPU, "
@@ -140,7 +142,9 @@ def memory_limit(text: str | None, maximum: int | None = None) -> int | None:
     return size
 
 
-def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rules: bool = False, **options) -> None:
+def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rules: bool = False, quiet: bool = False,
+             **options) -> None:
+    from hvm import progress
     from hvm.io import run_io
     from hvm.runtime import get_backend
     from hvm.syntax import show_tree
@@ -149,7 +153,8 @@ def run_with(backend_name: str, file: Path, stats: bool, memory: int | None, rul
     try:
         # As HVM2 does, always through the IO loop: a net whose result is an IO call (HVM2's
         # numeric tags and IO/MAGIC) has its effects performed; any other result is printed as is.
-        result = run_io(get_backend(backend_name), book, memory=memory, **options)
+        with progress.shown(sys.stderr, enabled=not quiet):
+            result = run_io(get_backend(backend_name), book, memory=memory, **options)
     except HvmError as err:
         fail(err)
     except MemoryError:
@@ -198,33 +203,33 @@ def options(version: Annotated[bool, typer.Option(
 
 @app.command("run-py")
 def run_py(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
-           timeout: TimeoutOpt = None) -> None:
+           timeout: TimeoutOpt = None, quiet: QuietOpt = False) -> None:
     """Run a net on the reference evaluator (pure Python, one thread): the specification."""
-    run_with("py", file, stats, memory_limit(mem), rules, timeout=timeout)
+    run_with("py", file, stats, memory_limit(mem), rules, quiet, timeout=timeout)
 
 
 def run_native(file: Path, stats: bool, mem: str | None, rules: bool, threads: int | None, timeout: float | None,
-               no_cache: bool, optimize_first: bool) -> None:
+               no_cache: bool, optimize_first: bool, quiet: bool) -> None:
     from hvm.llvm_cpu.backend import MAX_MEMORY
 
-    run_with("c", file, stats, memory_limit(mem, MAX_MEMORY), rules, threads=threads, timeout=timeout,
+    run_with("c", file, stats, memory_limit(mem, MAX_MEMORY), rules, quiet, threads=threads, timeout=timeout,
              use_cache=not no_cache, tiered=not optimize_first)
 
 
 @app.command("run-c")
 def run_c(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
           threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-          optimize_first: OptimizeFirstOpt = False) -> None:
+          optimize_first: OptimizeFirstOpt = False, quiet: QuietOpt = False) -> None:
     """Run a net on the native runtime (LLVM), on every core."""
-    run_native(file, stats, mem, rules, threads, timeout, no_cache, optimize_first)
+    run_native(file, stats, mem, rules, threads, timeout, no_cache, optimize_first, quiet)
 
 
 @app.command("run")
 def run(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
         threads: ThreadsOpt = None, timeout: TimeoutOpt = None, no_cache: NoCacheOpt = False,
-        optimize_first: OptimizeFirstOpt = False) -> None:
+        optimize_first: OptimizeFirstOpt = False, quiet: QuietOpt = False) -> None:
     """Run a net on the default backend: the native runtime (as run-c)."""
-    run_native(file, stats, mem, rules, threads, timeout, no_cache, optimize_first)
+    run_native(file, stats, mem, rules, threads, timeout, no_cache, optimize_first, quiet)
 
 
 @app.command("gen-llvm")
@@ -256,9 +261,10 @@ def gpu_memory_limit(mem: str | None) -> int | None:
 
 @app.command("run-cu")
 def run_cu(file: FileArg, stats: StatsOpt = False, mem: MemOpt = None, rules: RulesOpt = False,
-           timeout: TimeoutOpt = None, launcher: LauncherOpt = None) -> None:
+           timeout: TimeoutOpt = None, launcher: LauncherOpt = None, quiet: QuietOpt = False) -> None:
     """Run a net on the GPU (CUDA). Without a GPU: an error, at once."""
-    run_with("cu", file, stats, gpu_memory_limit(mem), rules, timeout=timeout, launcher=launcher_name(launcher))
+    run_with("cu", file, stats, gpu_memory_limit(mem), rules, quiet, timeout=timeout,
+             launcher=launcher_name(launcher))
 
 
 def ptx_arch(arch: str | None) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import time
 
+from hvm import progress
 from hvm.book import Book, Net, Tree
 from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten, flatten_net
@@ -77,7 +78,7 @@ class Machine:
 
     def normalize(self) -> None:
         hbag, rbag, rule_of = self.hbag, self.rbag, self.rule_of
-        checked = self.max_interactions is not None or self.deadline is not None
+        checked = self.max_interactions is not None or self.deadline is not None or progress.watching()
         steps = 0
         while True:
             if hbag:
@@ -109,6 +110,7 @@ class Machine:
             self.check_limits()
 
     def check_limits(self) -> None:
+        progress.report(lambda: sum(self.counts) - self.counts[LINK])
         if self.max_interactions is not None and sum(self.counts) - self.counts[LINK] > self.max_interactions:
             raise LimitError(
                 f"interaction limit reached: more than {self.max_interactions} interactions",

@@ -32,7 +32,7 @@ from hvm.book import Book, Net
 from hvm.deep import deep
 from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten, flatten_net
-from hvm import jit
+from hvm import jit, progress
 from hvm.llvm_cpu import compile_worker, table_ir
 from hvm.llvm_cpu import layout as L
 from hvm.ports import CON, FID_MASK, NONE, VAR
@@ -216,6 +216,12 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
         None if parallel else ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_run_alone"]),
         None if parallel else ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_resume_alone"]),
     )
+
+
+def interactions_so_far(net) -> int:
+    """The interactions the threads have counted (read while they run: for the status line)."""
+    tms = (L.TMStruct * net.nthreads).from_address(net.tms)
+    return sum(sum(tm.itrs) - tm.itrs[0] for tm in tms)  # (itrs[0]: LINK, not an interaction)
 
 
 class ThreadsWarning(UserWarning):
@@ -431,6 +437,7 @@ class NativeBackend:
                 finished.wait(0.05)
             except KeyboardInterrupt:
                 interrupted = True
+            progress.report(lambda: interactions_so_far(net))
             if interrupted:
                 net.error = L.ERROR_INTERRUPTED
             elif deadline is not None and time.monotonic() >= deadline:
