@@ -26,7 +26,8 @@ def test_bend_example(path):
     text = path.read_text()
     match = re.search(r"# Expected: Result: (.*)", text)
     assert match, f"{path} has no `# Expected: Result: ...` comment"
-    assert run_bend(text, "c", host=Host(stdout=io.BytesIO())).text == match.group(1).strip()
+    out = run_bend(text, "c", host=Host(stdout=io.BytesIO()), as_data=True)  # (as `bend run` prints it)
+    assert out.text == match.group(1).strip()
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
