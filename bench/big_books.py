@@ -4,9 +4,11 @@
 
     @main = r & @f0 ~ (5 r)      @f0 = (a b) & @f1 ~ (a b)    ...    @f(n-1) = (a a)
 
-For each size, `hvm run` in a fresh process under /usr/bin/time -v, twice: with an empty code
-cache (everything is compiled: the core runtime too), then with the cache the first run filled.
-Wall seconds and peak resident memory (MB) of each. `--tree DIR` runs the hvm package found in
+For each size, `hvm run` in a fresh process under /usr/bin/time -v, three times: with an empty
+code cache (everything is compiled: the core runtime too), then with the cache the first run
+filled, then another book of the same size (its definitions named `g`, not `f`) with that cache
+(what is compiled once per machine is there: the first run of a new program). Wall seconds and
+peak resident memory (MB) of each. `--tree DIR` runs the hvm package found in
 DIR instead (e.g. an older checkout, `git archive HEAD | tar -x -C DIR`, to compare). The goal
 (issue 11): time and memory that grow linearly with the book, and no abort (30,000 definitions
 once compiled for minutes to 4 GB and then aborted inside LLVM).
@@ -26,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def chain(n: int) -> str:
-    lines = ["@main = r\n  & @f0 ~ (5 r)"]
-    lines += [f"@f{i} = (a b)\n  & @f{i + 1} ~ (a b)" for i in range(n - 1)]
-    lines.append(f"@f{n - 1} = (a a)")
+def chain(n: int, name: str = "f") -> str:
+    lines = [f"@main = r\n  & @{name}0 ~ (5 r)"]
+    lines += [f"@{name}{i} = (a b)\n  & @{name}{i + 1} ~ (a b)" for i in range(n - 1)]
+    lines.append(f"@{name}{n - 1} = (a a)")
     return "\n".join(lines) + "\n"
 
 
@@ -61,7 +63,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose hvm package runs")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a run is stopped")
     args = parser.parse_args()
-    print(f"{'definitions':>11}  {'empty cache':>22}  {'cached':>22}")
+    print(f"{'definitions':>11}  {'empty cache':>22}  {'cached':>22}  {'new book':>22}")
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = Path(folder) / f"chain{n}.hvm"
@@ -69,7 +71,10 @@ def main() -> None:
             cache = Path(folder) / f"cache{n}"
             cold = timed_run(path, cache, args.tree.resolve(), args.timeout)
             warm = timed_run(path, cache, args.tree.resolve(), args.timeout)
-            print(f"{n:>11}  {cold:>22}  {warm:>22}", flush=True)
+            other = Path(folder) / f"other{n}.hvm"
+            other.write_text(chain(n, "g"))
+            new = timed_run(other, cache, args.tree.resolve(), args.timeout)
+            print(f"{n:>11}  {cold:>22}  {warm:>22}  {new:>22}", flush=True)
 
 
 if __name__ == "__main__":

@@ -117,8 +117,8 @@ def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool
 
 _core_cache: dict[bool, dict[str, int]] = {}
 CORE_OPT, DEFS_OPT = 3, 1  # the definitions compile at O1: as fast to run as O3, much faster to build
-BIG_BOOK = 2000  # a book of more definitions starts on tables (hvm.llvm_cpu.table_ir): plain code
-#                 for each would take LLVM time and memory that grow faster than the book
+BIG_BOOK = 500  # a book of more definitions starts on tables (hvm.llvm_cpu.table_ir), at once: plain code
+#                costs LLVM over a millisecond a definition, and time and memory that grow faster than the book
 SPECIALIZED_PART = 128  # definitions per object of a big book's specialized code (small: a part is compiled
 #                        when one of its definitions is called often, and costs ~10 ms a definition)
 HOT_SHARE = 0.99  # of a big book, the parts that made this share of the CALLs are specialized

@@ -203,14 +203,16 @@ def test_a_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, warm_cache, k
         assert jit.read_cached(cache / name) is not None
 
 
-def test_every_entry_is_checked_before_it_is_loaded(tmp_path, warm_cache, monkeypatch):
+def test_every_entry_is_checked_before_it_is_loaded(tmp_path, monkeypatch):
     # in-process: a damaged object never reaches the loader, an intact one does, and is not rebuilt
     from hvm.llvm_cpu import backend
     from hvm.syntax import parse_book
 
     cache = tmp_path / "cache"
-    shutil.copytree(warm_cache, cache)
     monkeypatch.setenv("HVM_CACHE_DIR", str(cache))
+    monkeypatch.setattr(backend, "_core_cache", {})
+    backend.NativeBackend().run(parse_book(SHORT), threads=1)  # the core, the plain definitions
+    backend.NativeBackend().run(parse_book(SHORT), threads=1, tiered=False)  # the specialized ones
     monkeypatch.setattr(backend, "_core_cache", {})
     loaded, compiled = [], []
     real_load, real_compile = jit.load, jit.compile_ir
