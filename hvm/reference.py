@@ -139,8 +139,9 @@ class Machine:
         start = len(self.fst)
         grow = n - len(got)
         if start - 1 + grow > self.max_nodes:
-            raise LimitError(f"out of memory: {start - 1 - len(got)} nodes in use "
-                             f"(limit {format_size(self.memory_limit)}); raise --mem")
+            raise LimitError(f"out of memory: {start - 1 - len(got):,} nodes in use fill the run's memory "
+                             f"(--mem {format_size(self.memory_limit)}); raise --mem, or look for a result that grows "
+                             "without end")
         self.fst.extend([0] * grow)
         self.snd.extend([0] * grow)
         got.extend(range(start, start + grow))
@@ -344,8 +345,8 @@ class Machine:
             return root
         base, vbase = len(self.fst), len(self.vars)
         if base - 1 + nodes > self.max_nodes:
-            raise LimitError(f"out of memory: {base - 1 - len(self.free_nodes)} nodes in use and {nodes} more needed "
-                             f"(limit {format_size(self.memory_limit)}); raise --mem")
+            raise LimitError(f"out of memory: {base - 1 - len(self.free_nodes):,} nodes in use and {nodes:,} more "
+                             f"needed fill the run's memory (--mem {format_size(self.memory_limit)}); raise --mem")
         ports, root = layout(tree, base, vbase, fids)
         self.fst.extend(ports[0::2])
         self.snd.extend(ports[1::2])

@@ -469,7 +469,8 @@ class NativeBackend:
         kind, top = ("node", net.node_top) if net.error == L.ERROR_NODES else ("var", net.vars_top)
         in_use = top - 1 - sum(getattr(tm, f"{kind}_free_len") for tm in tms)
         what = "nodes" if kind == "node" else "variables"
-        return LimitError(f"out of memory: {in_use} {what} in use (limit {size}); raise --mem")
+        return LimitError(f"out of memory: {in_use:,} {what} in use fill the run's memory (--mem {size}); "
+                          "raise --mem, or look for a result that grows without end")
 
 
 SMALL_TREE = 64  # nodes: what the host writes into freed slots; a larger tree goes to fresh ones, at once

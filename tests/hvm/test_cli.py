@@ -63,7 +63,7 @@ def test_run_c_memory_limit(tmp_hvm):
     result = hvm("run-c", tmp_hvm(GROWING_TREE), "--mem", "64M", "-t", "1")  # 16M nodes: more than 64M holds
     assert result.exit_code == 1
     assert "error: out of memory: " in result.stderr
-    assert "(limit 64M); raise --mem" in result.stderr
+    assert "(--mem 64M); raise --mem" in result.stderr
 
 
 def test_gen_llvm(tmp_hvm):
@@ -137,7 +137,7 @@ def test_memory_limit_message(tmp_hvm):
     result = hvm("run-py", tmp_hvm(source), "--mem", "64K")
     assert result.exit_code == 1
     assert "error: out of memory: " in result.stderr
-    assert "(limit 64K); raise --mem" in result.stderr
+    assert "(--mem 64K); raise --mem" in result.stderr
 
 
 def test_usage_errors_exit_with_2(tmp_hvm):

@@ -78,7 +78,8 @@ def test_out_of_memory_is_an_error_not_a_crash_or_a_hang(threads):
     with pytest.raises(LimitError) as info:
         native(GROWING_TREE, threads, memory=64 << 20)
     assert info.value.message.startswith("out of memory: ")
-    assert info.value.message.endswith("nodes in use (limit 64M); raise --mem")
+    assert info.value.message.endswith("nodes in use fill the run's memory (--mem 64M); raise --mem, "
+                                       "or look for a result that grows without end")
 
 
 def test_repeated_runs_agree():
