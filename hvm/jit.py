@@ -308,9 +308,10 @@ def store(path: Path, payload: bytes) -> bool:
         return False
 
 
-def load(obj: bytes, symbols: list[str]) -> dict[str, int]:
-    """Load an object into the process; the addresses of `symbols`."""
-    key = hashlib.sha256(obj).hexdigest()
+def load(obj: bytes, symbols: list[str], instance: str = "") -> dict[str, int]:
+    """Load an object into the process (once; once per `instance` name, for an object whose
+    globals are set apart for each use); the addresses of `symbols`."""
+    key = hashlib.sha256(obj).hexdigest() + instance
     if key not in _loaded:
         binding = llvm()
         # JITLink: an object's sections are placed together; RuntimeDyld could place them more
@@ -319,7 +320,7 @@ def load(obj: bytes, symbols: list[str]) -> dict[str, int]:
         builder = binding.JITLibraryBuilder().add_object_img(obj).add_current_process()
         for name in symbols:
             builder.export_symbol(name)
-        library = builder.link(jit, f"hvm_{key[:16]}")
+        library = builder.link(jit, f"hvm_{key[:16]}{instance}")
         _loaded[key] = (jit, library, {})
     jit, library, addresses = _loaded[key]
     for name in symbols:

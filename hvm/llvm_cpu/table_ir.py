@@ -17,12 +17,12 @@ as HVM2's own interpreter does: the same interactions, counted the same, as comp
         reserve t.nodes nodes and t.vars vars (or stop: out of memory); itrs[CALL] += 1
         allocate them; write each node's ports, relocated; link each redex; link the root with b
 
-The trampolines do not depend on the book: chunk k holds those of fids [k * CHUNK, (k+1) *
-CHUNK), so they are compiled once per machine (then cached) and serve every big book. Each
-chunk's `hvm_table_call_<mode>` global holds the address of the interpreter, set when loaded,
-and its `hvm_calls_<mode>` array counts the CALLs of each of its definitions (roughly: threads
-do not synchronise on it), which tell the tier-up which definitions are worth compiling
-(hvm.llvm_cpu.backend.Upgrade).
+The trampolines depend neither on the book nor on the mode: chunk k holds those of fids
+[k * CHUNK, (k+1) * CHUNK), so they are compiled once per machine (then cached) and serve every
+big book. A chunk is loaded once for each mode: its `hvm_table_call` global holds the address
+of that mode's interpreter, set when loaded, and its `hvm_calls` array counts the CALLs of each
+of its definitions (roughly: threads do not synchronise on it), which tell the tier-up which
+definitions are worth compiling (hvm.llvm_cpu.backend.Upgrade).
 """
 
 from __future__ import annotations
@@ -83,23 +83,23 @@ def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True) -> t
     interpreter = jit.object_code(lambda: str(build_interpreter(parallel)), ["table-interpreter", mode_name(parallel)],
                                   INTERPRETER_OPT, use_cache)
     call = jit.load(interpreter, ["hvm_table_call"])["hvm_table_call"]
-    slot, calls, entries = (f"hvm_{name}_{mode_name(parallel)}" for name in ("table_call", "calls", "trampolines"))
+    slot, calls, entries = "hvm_table_call", "hvm_calls", "hvm_trampolines"
     addresses, counters = [], []
     for chunk in range((len(flat.defs) + CHUNK - 1) // CHUNK):
         fids = range(chunk * CHUNK, min(len(flat.defs), (chunk + 1) * CHUNK))
-        obj = jit.object_code(lambda: trampolines(chunk, parallel), ["table-trampolines", mode_name(parallel),
-                                                                     str(chunk), str(CHUNK)], TRAMPOLINE_OPT, use_cache)
-        found = jit.load(obj, [slot, calls, entries])
+        obj = jit.object_code(lambda: trampolines(chunk), ["table-trampolines", str(chunk), str(CHUNK)],
+                              TRAMPOLINE_OPT, use_cache)
+        found = jit.load(obj, [slot, calls, entries], instance=mode_name(parallel))
         ctypes.c_void_p.from_address(found[slot]).value = call
         counters.append((ctypes.c_uint32 * CHUNK).from_address(found[calls]))
         addresses += (ctypes.c_void_p * CHUNK).from_address(found[entries])[:len(fids)]
     return addresses, Calls(counters, len(flat.defs))
 
 
-def trampolines(chunk: int, parallel: bool) -> str:
+def trampolines(chunk: int) -> str:
     """The IR of chunk `chunk`'s trampolines (written as text: llvmlite's builder would take
     longer than LLVM)."""
-    slot, calls, entries = (f"@hvm_{name}_{mode_name(parallel)}" for name in ("table_call", "calls", "trampolines"))
+    slot, calls, entries = "@hvm_table_call", "@hvm_calls", "@hvm_trampolines"
     fn_t, calls_t = "void (i8*, i8*, i32, i32)*", f"[{CHUNK} x i32]"
     def_t = "void (i8*, i8*, i32)*"
     lines = [f"{slot} = global {fn_t} null", f"{calls} = global {calls_t} zeroinitializer",
