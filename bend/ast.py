@@ -459,43 +459,173 @@ TERM_CLASSES = (Var, Link, Era, Num, Str, List, Tuple, Sup, Lam, App, Call, Oper
                 Fold, Switch, Bend, Open, LocalDef, TreeNode, TreeLeaf, Ref, Swi)
 
 
+# Each kind of term with inner terms has two functions: one lists them (in the order every walk
+# visits them), one puts a list of new ones back in their places. Walks look them up by class
+# in a table, once per node, and loop with a stack of their own: terms can be 100,000 deep.
+
+
+def _get_items(t):
+    return t.items
+
+
+def _set_items(t, subs):
+    t.items = subs
+
+
+def _get_body(t):
+    return [t.body]
+
+
+def _set_body(t, subs):
+    t.body, = subs
+
+
+def _get_app(t):
+    return [t.fun, t.arg]
+
+
+def _set_app(t, subs):
+    t.fun, t.arg = subs
+
+
+def _get_call(t):
+    return [t.fun, *t.args, *(value for _, value, _ in t.kwargs)]
+
+
+def _set_call(t, subs):
+    n = len(t.args)
+    t.fun = subs[0]
+    t.args = subs[1:1 + n]
+    t.kwargs = [(k, v, s) for (k, _, s), v in zip(t.kwargs, subs[1 + n:])]
+
+
+def _get_oper(t):
+    return [t.left, t.right]
+
+
+def _set_oper(t, subs):
+    t.left, t.right = subs
+
+
+def _get_let(t):
+    return [t.value, t.body]
+
+
+def _set_let(t, subs):
+    t.value, t.body = subs
+
+
+def _get_if(t):
+    return [t.cond, t.then, t.otherwise]
+
+
+def _set_if(t, subs):
+    t.cond, t.then, t.otherwise = subs
+
+
+def _get_match(t):
+    return [t.scrutinee, *(v for _, v in t.with_ if v is not None), *(arm.body for arm in t.arms)]
+
+
+def _set_with(t, subs) -> int:
+    """Put the scrutinee and the `with` values back; the index of the first of the rest."""
+    t.scrutinee = subs[0]
+    i = 1
+    with_ = []
+    for k, v in t.with_:
+        if v is not None:
+            v = subs[i]
+            i += 1
+        with_.append((k, v))
+    t.with_ = with_
+    return i
+
+
+def _set_match(t, subs):
+    i = _set_with(t, subs)
+    for arm, body in zip(t.arms, subs[i:]):
+        arm.body = body
+
+
+def _get_switch(t):
+    return [t.scrutinee, *(v for _, v in t.with_ if v is not None), *t.arms]
+
+
+def _set_switch(t, subs):
+    t.arms = subs[_set_with(t, subs):]
+
+
+def _get_bend(t):
+    return [*(v for _, v in t.binds if v is not None), t.cond, t.step, t.base]
+
+
+def _set_bend(t, subs):
+    i = 0
+    binds = []
+    for k, v in t.binds:
+        if v is not None:
+            v = subs[i]
+            i += 1
+        binds.append((k, v))
+    t.binds = binds
+    t.cond, t.step, t.base = subs[i:]
+
+
+def _get_local_def(t):
+    return [*(rule.body for rule in t.definition.rules), t.body]
+
+
+def _set_local_def(t, subs):
+    for rule, body in zip(t.definition.rules, subs):
+        rule.body = body
+    t.body = subs[-1]
+
+
+def _get_tree_node(t):
+    return [t.left, t.right]
+
+
+def _set_tree_node(t, subs):
+    t.left, t.right = subs
+
+
+def _get_value(t):
+    return [t.value]
+
+
+def _set_value(t, subs):
+    t.value, = subs
+
+
+def _get_swi(t):
+    return [t.scrutinee, t.zero, t.succ]
+
+
+def _set_swi(t, subs):
+    t.scrutinee, t.zero, t.succ = subs
+
+
+# class -> (its inner terms, put new ones back); the leaves (Var, Link, Era, Num, Str, Ref) have none
+_INNER = {
+    List: (_get_items, _set_items), Tuple: (_get_items, _set_items), Sup: (_get_items, _set_items),
+    Lam: (_get_body, _set_body), With: (_get_body, _set_body), Open: (_get_body, _set_body),
+    App: (_get_app, _set_app), Call: (_get_call, _set_call), Oper: (_get_oper, _set_oper),
+    Let: (_get_let, _set_let), Use: (_get_let, _set_let), Ask: (_get_let, _set_let), If: (_get_if, _set_if),
+    Match: (_get_match, _set_match), Fold: (_get_match, _set_match), Switch: (_get_switch, _set_switch),
+    Bend: (_get_bend, _set_bend), LocalDef: (_get_local_def, _set_local_def),
+    TreeNode: (_get_tree_node, _set_tree_node), TreeLeaf: (_get_value, _set_value), Swi: (_get_swi, _set_swi),
+}
+_LEAVES = frozenset((Var, Link, Era, Num, Str, Ref))
+_GET = {cls: get for cls, (get, _) in _INNER.items()}
+
+
 def subterms(term):
     """The terms directly inside `term` (the bodies of arms and local definitions' rules included)."""
-    cls = type(term)
-    if cls in (Var, Link, Era, Num, Str, Ref):
+    get = _GET.get(type(term))
+    if get is not None:
+        return list(get(term))
+    if type(term) in _LEAVES:
         return []
-    if cls in (List, Tuple, Sup):
-        return list(term.items)
-    if cls is Lam:
-        return [term.body]
-    if cls is App:
-        return [term.fun, term.arg]
-    if cls is Call:
-        return [term.fun, *term.args, *(value for _, value, _ in term.kwargs)]
-    if cls is Oper:
-        return [term.left, term.right]
-    if cls in (Let, Use, Ask):
-        return [term.value, term.body]
-    if cls is With:
-        return [term.body]
-    if cls is If:
-        return [term.cond, term.then, term.otherwise]
-    if cls in (Match, Fold):
-        return [term.scrutinee, *(v for _, v in term.with_ if v is not None), *(arm.body for arm in term.arms)]
-    if cls is Switch:
-        return [term.scrutinee, *(v for _, v in term.with_ if v is not None), *term.arms]
-    if cls is Bend:
-        return [*(v for _, v in term.binds if v is not None), term.cond, term.step, term.base]
-    if cls is Open:
-        return [term.body]
-    if cls is LocalDef:
-        return [*(rule.body for rule in term.definition.rules), term.body]
-    if cls is TreeNode:
-        return [term.left, term.right]
-    if cls is TreeLeaf:
-        return [term.value]
-    if cls is Swi:
-        return [term.scrutinee, term.zero, term.succ]
     raise TypeError(f"not a term: {term!r}")
 
 
@@ -514,58 +644,103 @@ def binder_names(p) -> list[str]:
 def descendants(term):
     """`term` and every term inside it, at any depth (a loop, not recursion: terms can be deep)."""
     stack = [term]
+    get_inner = _GET.get
     while stack:
         t = stack.pop()
         yield t
-        stack.extend(subterms(t))
+        get = get_inner(type(t))
+        if get is not None:
+            stack.extend(get(t))
+        elif type(t) not in _LEAVES:
+            raise TypeError(f"not a term: {t!r}")
+
+
+def contains(term, classes) -> bool:
+    """Whether `term` or a term inside it is of one of `classes` (a pass that rewrites only
+    those skips a term without any: a walk that looks is cheaper than one that rewrites)."""
+    get_inner = _GET.get
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        cls = type(t)
+        if cls in classes:
+            return True
+        get = get_inner(cls)
+        if get is not None:
+            stack.extend(get(t))
+    return False
 
 
 def map_subterms(term, fn) -> None:
-    """Replace, in place, each term directly inside `term` by `fn(subterm)`."""
-    cls = type(term)
-    if cls in (List, Tuple, Sup):
-        term.items = [fn(x) for x in term.items]
-    elif cls is Lam or cls is With or cls is Open:
-        term.body = fn(term.body)
-    elif cls is App:
-        term.fun, term.arg = fn(term.fun), fn(term.arg)
-    elif cls is Call:
-        term.fun = fn(term.fun)
-        term.args = [fn(x) for x in term.args]
-        term.kwargs = [(k, fn(v), s) for k, v, s in term.kwargs]
-    elif cls is Oper:
-        term.left, term.right = fn(term.left), fn(term.right)
-    elif cls in (Let, Use, Ask):
-        term.value, term.body = fn(term.value), fn(term.body)
-    elif cls is If:
-        term.cond, term.then, term.otherwise = fn(term.cond), fn(term.then), fn(term.otherwise)
-    elif cls in (Match, Fold, Switch):
-        term.scrutinee = fn(term.scrutinee)
-        term.with_ = [(k, None if v is None else fn(v)) for k, v in term.with_]
-        if cls is Switch:
-            term.arms = [fn(x) for x in term.arms]
-        else:
-            for arm in term.arms:
-                arm.body = fn(arm.body)
-    elif cls is Bend:
-        term.binds = [(k, None if v is None else fn(v)) for k, v in term.binds]
-        term.cond, term.step, term.base = fn(term.cond), fn(term.step), fn(term.base)
-    elif cls is LocalDef:
-        for rule in term.definition.rules:
-            rule.body = fn(rule.body)
-        term.body = fn(term.body)
-    elif cls is TreeNode:
-        term.left, term.right = fn(term.left), fn(term.right)
-    elif cls is TreeLeaf:
-        term.value = fn(term.value)
-    elif cls is Swi:
-        term.scrutinee, term.zero, term.succ = fn(term.scrutinee), fn(term.zero), fn(term.succ)
+    """Replace, in place, each term directly inside `term` by `fn(subterm)` (in order)."""
+    inner = _INNER.get(type(term))
+    if inner is not None:
+        get, put = inner
+        put(term, [fn(sub) for sub in get(term)])
 
 
 def rewrite(term, fn):
-    """Bottom-up: rewrite every subterm first, then `fn(term)`; returns the new term."""
-    map_subterms(term, lambda t: rewrite(t, fn))
-    return fn(term)
+    """Bottom-up: rewrite every subterm first, then `fn(term)`; returns the new term.
+
+    The terms are visited as a recursion would (each term's inner terms left to right, each
+    finished before the next starts, then `fn` of the term), by a loop with a stack."""
+    get_inner = _INNER.get
+    done = []  # the rewritten terms, waiting for their parent
+    stack = [term]  # terms to rewrite; (term, put, count) once its inner terms are on the way
+    while stack:
+        t = stack.pop()
+        if type(t) is tuple:
+            t, put, n = t
+            subs = done[-n:]
+            del done[-n:]
+            put(t, subs)
+            done.append(fn(t))
+            continue
+        inner = get_inner(type(t))
+        if inner is None:
+            done.append(fn(t))
+            continue
+        get, put = inner
+        subs = get(t)
+        if not subs:
+            put(t, [])
+            done.append(fn(t))
+            continue
+        stack.append((t, put, len(subs)))
+        stack.extend(reversed(subs))
+    return done[0]
+
+
+def map_outermost(term, pred, fn):
+    """`term` with each outermost subterm `t` for which `pred(t)` holds replaced by `fn(t)`, left
+    to right (the terms around them are walked by a loop, not by recursion)."""
+    if pred(term):
+        return fn(term)
+    get_inner = _INNER.get
+    stack = [term]  # terms to walk, and (subs, i): replace subs[i] by fn(subs[i]); (t, put, subs): put them back
+    while stack:
+        x = stack.pop()
+        if type(x) is tuple:
+            if len(x) == 2:
+                subs, i = x
+                subs[i] = fn(subs[i])
+            else:
+                t, put, subs = x
+                put(t, subs)
+            continue
+        inner = get_inner(type(x))
+        if inner is None:
+            continue
+        get, put = inner
+        subs = get(x)
+        if not any(pred(sub) for sub in subs):
+            stack.extend(reversed(subs))
+            continue
+        subs = list(subs)
+        stack.append((x, put, subs))
+        for i in range(len(subs) - 1, -1, -1):
+            stack.append((subs, i) if pred(subs[i]) else subs[i])
+    return term
 
 
 # -- copies and what a book uses

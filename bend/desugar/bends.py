@@ -38,7 +38,8 @@ def lift_each(book: ast.Book, ctx, cls, word: str, lift) -> ast.Book:
                                                 d.syntax, builtin=d.builtin)
             return call
 
-        d.rules[0].body = ast.rewrite(d.rules[0].body, replace)
+        if ast.contains(d.rules[0].body, (cls,)):
+            d.rules[0].body = ast.rewrite(d.rules[0].body, replace)
     book.defs.update(new_defs)
     return book
 

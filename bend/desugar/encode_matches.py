@@ -33,7 +33,8 @@ def run(book: ast.Book, ctx) -> ast.Book:
         return t
 
     for d in book.defs.values():
-        d.rules[0].body = ast.rewrite(d.rules[0].body, encode)
+        if ast.contains(d.rules[0].body, (ast.Match, ast.Switch)):
+            d.rules[0].body = ast.rewrite(d.rules[0].body, encode)
     return book
 
 

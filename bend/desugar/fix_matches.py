@@ -36,6 +36,10 @@ def u24(n: int, span=None) -> ast.Num:
     return ast.Num(numbers.new_u24(n), span)
 
 
+# the terms Fixer.fix changes (a body without any is left as it is)
+FIXED = (ast.If, ast.Open, ast.Match, ast.Fold, ast.Switch, ast.Bend, ast.LocalDef)
+
+
 class Fixer:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -43,7 +47,8 @@ class Fixer:
 
     def rules(self, rules) -> None:
         for rule in rules:
-            rule.body = ast.rewrite(rule.body, self.fix)
+            if ast.contains(rule.body, FIXED):
+                rule.body = ast.rewrite(rule.body, self.fix)
 
     def fix(self, t):
         cls = type(t)

@@ -42,5 +42,6 @@ def run(book: ast.Book, ctx) -> ast.Book:
         return app(t, [ast.Var(n, t.span) for n in names], t.span)
 
     for d in book.defs.values():
-        d.rules[0].body = ast.rewrite(d.rules[0].body, lift)
+        if ast.contains(d.rules[0].body, (ast.Match, ast.Switch)):
+            d.rules[0].body = ast.rewrite(d.rules[0].body, lift)
     return book

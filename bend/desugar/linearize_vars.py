@@ -24,6 +24,10 @@ def run(book: ast.Book, ctx) -> ast.Book:
     return book
 
 
+# the steps Linearizer.term puts on its stack after a term's inner terms
+_PUT, _LAM, _LET_BODY, _LET = "put", "lam", "let body", "let"
+
+
 class Linearizer:
     def __init__(self, fresh):
         self.fresh = fresh
@@ -45,40 +49,82 @@ class Linearizer:
         return uses
 
     def term(self, t):
-        cls = type(t)
-        if cls is ast.Var:
-            uses = self.env.get(t.name)
-            if uses is not None:
-                uses.append(t)
-            return t
-        if cls is ast.Lam and type(t.pattern) is ast.PVar:
-            saved: list = []
-            self.bind([t.pattern.name], saved)
-            body = self.term(t.body)
-            uses = self.unbind(saved)[t.pattern.name]
-            if not uses:
-                t.pattern = ast.PEra(t.pattern.span)
-            elif len(uses) > 1:
-                body = ast.Let(self.dup(uses), ast.Var(t.pattern.name), body)
+        """`t` made linear. A loop with a stack of what is left to do (terms can be 100,000
+        deep): each term visited leaves its result on `done`, where the step after it takes it."""
+        done: list = []
+        stack = [t]  # terms, and the steps after their inner terms: (_LAM, t, saved), (_LET_BODY, t), ...
+        get_inner = ast._INNER.get
+        while stack:
+            x = stack.pop()
+            cls = type(x)
+            if cls is tuple:
+                step = x[0]
+                if step is _PUT:
+                    _, node, put, n = x
+                    subs = done[-n:]
+                    del done[-n:]
+                    put(node, subs)
+                    done.append(node)
+                elif step is _LAM:
+                    _, lam, saved = x
+                    body = done.pop()
+                    uses = self.unbind(saved)[lam.pattern.name]
+                    if not uses:
+                        lam.pattern = ast.PEra(lam.pattern.span)
+                    elif len(uses) > 1:
+                        body = ast.Let(self.dup(uses), ast.Var(lam.pattern.name), body)
+                    lam.body = body
+                    done.append(lam)
+                elif step is _LET_BODY:
+                    let = x[1]
+                    let.value = done.pop()
+                    saved: list = []
+                    self.bind(pattern_vars(let.pattern), saved)
+                    stack.append((_LET, let, saved))
+                    stack.append(let.body)
+                else:  # _LET
+                    done.append(self.let_end(x[1], done.pop(), x[2]))
+                continue
+            if cls is ast.Var:
+                uses = self.env.get(x.name)
+                if uses is not None:
+                    uses.append(x)
+                done.append(x)
+            elif cls is ast.Lam and type(x.pattern) is ast.PVar:
+                saved = []
+                self.bind([x.pattern.name], saved)
+                stack.append((_LAM, x, saved))
+                stack.append(x.body)
+            elif cls is ast.Let:
+                stack.append((_LET_BODY, x))
+                stack.append(x.value)
+            else:
+                inner = get_inner(cls)
+                if inner is None:
+                    done.append(x)
+                    continue
+                get, put = inner
+                subs = get(x)
+                if not subs:
+                    put(x, [])
+                    done.append(x)
+                    continue
+                stack.append((_PUT, x, put, len(subs)))
+                stack.extend(reversed(subs))
+        return done[0]
+
+    def let_end(self, t, body, saved: list):
+        """A `let` whose body is linear: inlined (its body returned), or its pattern made linear."""
+        uses = self.unbind(saved)
+        if type(t.pattern) is ast.PVar:
+            used = uses[t.pattern.name]
+            if len(used) == 1:
+                self.inlined[id(used[0])] = t.value
+                return body
+            t.pattern = self.dup(used) if used else ast.PEra(t.pattern.span)
             t.body = body
             return t
-        if cls is ast.Let:
-            t.value = self.term(t.value)
-            saved = []
-            self.bind(pattern_vars(t.pattern), saved)
-            body = self.term(t.body)
-            uses = self.unbind(saved)
-            if type(t.pattern) is ast.PVar:
-                used = uses[t.pattern.name]
-                if len(used) == 1:
-                    self.inlined[id(used[0])] = t.value
-                    return body
-                t.pattern = self.dup(used) if used else ast.PEra(t.pattern.span)
-                t.body = body
-                return t
-            t.pattern, t.body = self.split(t.pattern, uses, body)
-            return t
-        ast.map_subterms(t, self.term)
+        t.pattern, t.body = self.split(t.pattern, uses, body)
         return t
 
     def split(self, p, uses: dict, body):
@@ -110,11 +156,26 @@ class Linearizer:
         return pattern
 
     def inline(self, t):
-        """Put the values of the inlined lets where their variable was used."""
-        if type(t) is ast.Var:
+        """Put the values of the inlined lets where their variable was used (a loop: terms can
+        be 100,000 deep)."""
+        t = self.inlined_value(t)
+        stack = [t]
+        while stack:
+            x = stack.pop()
+            inner = ast._INNER.get(type(x))
+            if inner is not None:
+                get, put = inner
+                subs = [self.inlined_value(sub) for sub in get(x)]
+                put(x, subs)
+                stack.extend(subs)
+        return t
+
+    def inlined_value(self, t):
+        while type(t) is ast.Var:
             value = self.inlined.get(id(t))
-            return t if value is None else self.inline(value)
-        ast.map_subterms(t, self.inline)
+            if value is None:
+                break
+            t = value
         return t
 
 

@@ -42,7 +42,8 @@ def run(book: ast.Book, ctx) -> ast.Book:
             return ast.Use(local.name, call, t.body, t.span)
 
         for rule in d.rules:
-            rule.body = ast.rewrite(rule.body, lift)
+            if ast.contains(rule.body, (ast.LocalDef,)):
+                rule.body = ast.rewrite(rule.body, lift)
     book.defs.update(lifted)
     return book
 

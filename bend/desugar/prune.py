@@ -39,13 +39,22 @@ def expand_floated(t, book: ast.Book):
     """Each reference to a combinator floated out of `main` (`main__C0`, and those floated out
     of what was expanded into it) replaced by its body, anywhere in `main`: the entry point
     computes its result strictly, as Bend's does."""
-    def visit(x):
+    def floated(x):
         while type(x) is ast.Ref and "__C" in x.name and x.name in book.defs:
             x = clone(book.defs[x.name].rules[0].body)
-        ast.map_subterms(x, visit)
         return x
 
-    return visit(t)
+    t = floated(t)
+    stack = [t]  # (a loop: main can be 100,000 deep)
+    while stack:
+        x = stack.pop()
+        inner = ast._INNER.get(type(x))
+        if inner is not None:
+            get, put = inner
+            subs = [floated(sub) for sub in get(x)]
+            put(x, subs)
+            stack.extend(subs)
+    return t
 
 
 def expand(t, book: ast.Book, ctx, seen: list):

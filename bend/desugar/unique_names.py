@@ -21,7 +21,8 @@ def run(book: ast.Book, ctx) -> ast.Book:
     for d in book.defs.values():
         rule = d.rules[0]
         rule.body = namer.rename(rule.body, {})
-        rule.body = ast.rewrite(rule.body, inline_use)
+        if any(type(x) is ast.Use for x in ast.descendants(rule.body)):
+            rule.body = ast.rewrite(rule.body, inline_use)
         rule.body = namer.rename(rule.body, {})
     return book
 
@@ -30,6 +31,10 @@ def inline_use(t):
     if type(t) is not ast.Use:
         return t
     return replace_free(t.body, {t.name: lambda _var, value=t.value: clone(value)})
+
+
+# the steps Namer.rename puts on its stack between terms
+_RESTORE, _PATTERN, _USE, _ARM, _PRED = "restore", "pattern", "use", "arm", "pred"
 
 
 class Namer:
@@ -55,39 +60,65 @@ class Namer:
                 env[old] = previous
 
     def rename(self, t, env: dict):
-        cls = type(t)
-        if cls is ast.Var:
-            new = env.get(t.name)
-            if new is not None:
-                t.name = new
-            return t
-        saved: list = []
-        if cls is ast.Lam:
-            t.pattern = self.pattern(t.pattern, env, saved)
-            t.body = self.rename(t.body, env)
-        elif cls is ast.Let:
-            t.value = self.rename(t.value, env)
-            t.pattern = self.pattern(t.pattern, env, saved)
-            t.body = self.rename(t.body, env)
-        elif cls is ast.Use:
-            t.value = self.rename(t.value, env)
-            t.name = self.new(t.name, env, saved)
-            t.body = self.rename(t.body, env)
-        elif cls is ast.Match:
-            t.scrutinee = self.rename(t.scrutinee, env)
-            for arm in t.arms:
-                arm_saved: list = []
-                arm.binds = [self.new(b, env, arm_saved) for b in arm.binds]
-                arm.body = self.rename(arm.body, env)
-                self.restore(env, arm_saved)
-        elif cls is ast.Switch:
-            t.scrutinee = self.rename(t.scrutinee, env)
-            arms = [self.rename(arm, env) for arm in t.arms[:-1]]
-            t.pred = self.new(t.pred, env, saved)
-            t.arms = arms + [self.rename(t.arms[-1], env)]
-        else:
-            ast.map_subterms(t, lambda sub: self.rename(sub, env))
-        self.restore(env, saved)
+        """`t` with its binders renamed, in binding order (the same term, changed in place).
+        A loop with a stack of what is left to do: terms can be 100,000 deep."""
+        get_inner = ast._GET.get
+        stack = [t]  # terms to rename, and steps: (_BIND, pattern or names, saved), (_RESTORE, saved)
+        while stack:
+            x = stack.pop()
+            cls = type(x)
+            if cls is ast.Var:
+                new = env.get(x.name)
+                if new is not None:
+                    x.name = new
+            elif cls is tuple:
+                if x[0] is _RESTORE:
+                    self.restore(env, x[1])
+                elif x[0] is _PATTERN:
+                    self.pattern(x[1], env, x[2])
+                elif x[0] is _USE:
+                    x[1].name = self.new(x[1].name, env, x[2])
+                elif x[0] is _ARM:
+                    arm = x[1]
+                    arm.binds = [self.new(b, env, x[2]) for b in arm.binds]
+                else:  # _PRED
+                    x[1].pred = self.new(x[1].pred, env, x[2])
+            elif cls is ast.Lam:
+                saved: list = []
+                self.pattern(x.pattern, env, saved)
+                stack.append((_RESTORE, saved))
+                stack.append(x.body)
+            elif cls is ast.Let:
+                saved = []
+                stack.append((_RESTORE, saved))
+                stack.append(x.body)
+                stack.append((_PATTERN, x.pattern, saved))
+                stack.append(x.value)
+            elif cls is ast.Use:
+                saved = []
+                stack.append((_RESTORE, saved))
+                stack.append(x.body)
+                stack.append((_USE, x, saved))
+                stack.append(x.value)
+            elif cls is ast.Match:
+                for arm in reversed(x.arms):
+                    arm_saved: list = []
+                    stack.append((_RESTORE, arm_saved))
+                    stack.append(arm.body)
+                    stack.append((_ARM, arm, arm_saved))
+                stack.append(x.scrutinee)
+            elif cls is ast.Switch:
+                x.arms = list(x.arms)
+                saved = []
+                stack.append((_RESTORE, saved))
+                stack.append(x.arms[-1])
+                stack.append((_PRED, x, saved))
+                stack.extend(reversed(x.arms[:-1]))
+                stack.append(x.scrutinee)
+            else:
+                get = get_inner(cls)
+                if get is not None:
+                    stack.extend(reversed(get(x)))
         return t
 
     def pattern(self, p, env: dict, saved: list):

@@ -52,10 +52,25 @@ def check_refs(term, book: ast.Book, ctors: set, found: list) -> None:
 
 def check_core(term, linear: bool, found: list) -> None:
     uses: Counter = Counter()  # binder (its pattern's id and the name) -> the uses it binds
-    stack = [(term, {})]  # (term, the binders in scope: name -> binder)
+    scope: dict = {}  # the binders in scope: name -> binder (one dict, put back as each scope ends)
+    stack = [term]  # terms, and (binder, names, saved) to bind / saved: [(name, previous binder)] to put back
     while stack:
-        t, scope = stack.pop()
+        t = stack.pop()
         cls = type(t)
+        if cls is tuple:
+            binder, names, saved = t
+            for name in names:
+                saved.append((name, scope.get(name)))
+                scope[name] = (binder, name)
+                uses[scope[name]] += 0
+            continue
+        if cls is list:
+            for name, previous in reversed(t):
+                if previous is None:
+                    del scope[name]
+                else:
+                    scope[name] = previous
+            continue
         if cls not in CORE:
             found.append(f"`{cls.__name__}` left in core terms")
             continue
@@ -68,17 +83,14 @@ def check_core(term, linear: bool, found: list) -> None:
         if cls is ast.Link:
             continue
         if cls is ast.Lam or cls is ast.Let:
-            names = binders(t.pattern)
-            inner = dict(scope)
-            for name in names:
-                inner[name] = (id(t), name)
-                uses[inner[name]] += 0
             if cls is ast.Let:
-                stack.append((t.value, scope))
-            stack.append((t.body, inner))
+                stack.append(t.value)  # (in the outer scope, after the body, as pushed before it)
+            saved: list = []  # filled when the names are bound, emptied back after the body
+            stack.append(saved)
+            stack.append(t.body)
+            stack.append((id(t), binders(t.pattern), saved))
             continue
-        for sub in ast.subterms(t):
-            stack.append((sub, scope))
+        stack.extend(ast.subterms(t))
     if linear:
         found.extend(f"`{name}` used {n} times" for (_, name), n in uses.items() if n != 1)
 

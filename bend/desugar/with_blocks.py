@@ -19,8 +19,13 @@ from bend.desugar.terms import app, free_vars, lam
 
 def run(book: ast.Book, ctx) -> ast.Book:
     for d in book.defs.values():
-        d.rules[0].body = desugar(d.rules[0].body, None, ctx)
+        if ast.contains(d.rules[0].body, (ast.With, ast.Ask)):
+            d.rules[0].body = ast.map_outermost(d.rules[0].body, _is_block, lambda t: desugar(t, None, ctx))
     return book
+
+
+def _is_block(t) -> bool:
+    return type(t) is ast.With or type(t) is ast.Ask
 
 
 def desugar(t, monad: str | None, ctx):

@@ -95,6 +95,8 @@ def order_named_args(book: ast.Book, defs: dict, ctors: dict, diagnostics: Diagn
         return result
 
     for d in book.defs.values():
+        if not any(ast.contains(rule.body, (ast.Call,)) for rule in d.rules):
+            continue  # (nothing to put in order: most definitions, and the deepest terms, have no Call)
         local = local_names(d, ctors)  # (all of them: a name bound anywhere in it is taken as a variable)
         for rule in d.rules:
             rule.body = ast.rewrite(rule.body, fix)
