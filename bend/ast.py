@@ -605,8 +605,10 @@ def _set_swi(t, subs):
     t.scrutinee, t.zero, t.succ = subs
 
 
-# class -> (its inner terms, put new ones back); the leaves (Var, Link, Era, Num, Str, Ref) have none
-_INNER = {
+# class -> (get, put): get(t) lists t's inner terms (a list a walk reads, and must not change:
+# for List, Tuple and Sup it is t.items itself), put(t, new) puts a list of as many back. The
+# leaves (Var, Link, Era, Num, Str, Ref) have none; neither has anything that is not a term.
+INNER_TERMS = {
     List: (_get_items, _set_items), Tuple: (_get_items, _set_items), Sup: (_get_items, _set_items),
     Lam: (_get_body, _set_body), With: (_get_body, _set_body), Open: (_get_body, _set_body),
     App: (_get_app, _set_app), Call: (_get_call, _set_call), Oper: (_get_oper, _set_oper),
@@ -616,12 +618,12 @@ _INNER = {
     TreeNode: (_get_tree_node, _set_tree_node), TreeLeaf: (_get_value, _set_value), Swi: (_get_swi, _set_swi),
 }
 _LEAVES = frozenset((Var, Link, Era, Num, Str, Ref))
-_GET = {cls: get for cls, (get, _) in _INNER.items()}
+GET_INNER_TERMS = {cls: get for cls, (get, _) in INNER_TERMS.items()}  # class -> get
 
 
 def subterms(term):
     """The terms directly inside `term` (the bodies of arms and local definitions' rules included)."""
-    get = _GET.get(type(term))
+    get = GET_INNER_TERMS.get(type(term))
     if get is not None:
         return list(get(term))
     if type(term) in _LEAVES:
@@ -644,7 +646,7 @@ def binder_names(p) -> list[str]:
 def descendants(term):
     """`term` and every term inside it, at any depth (a loop, not recursion: terms can be deep)."""
     stack = [term]
-    get_inner = _GET.get
+    get_inner = GET_INNER_TERMS.get
     while stack:
         t = stack.pop()
         yield t
@@ -658,7 +660,7 @@ def descendants(term):
 def contains(term, classes) -> bool:
     """Whether `term` or a term inside it is of one of `classes` (a pass that rewrites only
     those skips a term without any: a walk that looks is cheaper than one that rewrites)."""
-    get_inner = _GET.get
+    get_inner = GET_INNER_TERMS.get
     stack = [term]
     while stack:
         t = stack.pop()
@@ -673,7 +675,7 @@ def contains(term, classes) -> bool:
 
 def map_subterms(term, fn) -> None:
     """Replace, in place, each term directly inside `term` by `fn(subterm)` (in order)."""
-    inner = _INNER.get(type(term))
+    inner = INNER_TERMS.get(type(term))
     if inner is not None:
         get, put = inner
         put(term, [fn(sub) for sub in get(term)])
@@ -684,7 +686,7 @@ def rewrite(term, fn):
 
     The terms are visited as a recursion would (each term's inner terms left to right, each
     finished before the next starts, then `fn` of the term), by a loop with a stack."""
-    get_inner = _INNER.get
+    get_inner = INNER_TERMS.get
     done = []  # the rewritten terms, waiting for their parent
     stack = [term]  # terms to rewrite; (term, put, count) once its inner terms are on the way
     while stack:
@@ -716,7 +718,7 @@ def map_outermost(term, pred, fn):
     to right (the terms around them are walked by a loop, not by recursion)."""
     if pred(term):
         return fn(term)
-    get_inner = _INNER.get
+    get_inner = INNER_TERMS.get
     stack = [term]  # terms to walk, and (subs, i): replace subs[i] by fn(subs[i]); (t, put, subs): put them back
     while stack:
         x = stack.pop()
@@ -780,9 +782,10 @@ def is_user(name: str) -> bool:
     return "__" not in name
 
 
-def reachable(book: Book, roots) -> set[str]:
-    """The definitions (native `hvm` ones included) that `roots` use, directly or not."""
-    seen: set[str] = set()
+def reachable(book: Book, roots, known: set[str] = frozenset()) -> set[str]:
+    """The definitions (native `hvm` ones included) that `roots` use, directly or not, with
+    `known` (a set reachable() gave before: what they use is in it already, and not walked again)."""
+    seen: set[str] = set(known)
     stack = list(roots)
     while stack:
         name = stack.pop()

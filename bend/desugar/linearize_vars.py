@@ -53,7 +53,7 @@ class Linearizer:
         deep): each term visited leaves its result on `done`, where the step after it takes it."""
         done: list = []
         stack = [t]  # terms, and the steps after their inner terms: (_LAM, t, saved), (_LET_BODY, t), ...
-        get_inner = ast._INNER.get
+        get_inner = ast.INNER_TERMS.get
         while stack:
             x = stack.pop()
             cls = type(x)
@@ -162,7 +162,7 @@ class Linearizer:
         stack = [t]
         while stack:
             x = stack.pop()
-            inner = ast._INNER.get(type(x))
+            inner = ast.INNER_TERMS.get(type(x))
             if inner is not None:
                 get, put = inner
                 subs = [self.inlined_value(sub) for sub in get(x)]

@@ -22,7 +22,7 @@ def run(book: ast.Book, ctx) -> ast.Book:
     expand_main(book, ctx)
     keep = reachable(book, [ctx.entry, *(n for n, h in book.hvm_defs.items() if not h.builtin)])
     if not ctx.options.prune:
-        keep |= reachable(book, [n for n, d in book.defs.items() if not d.builtin and is_user(n)])
+        keep = reachable(book, [n for n, d in book.defs.items() if not d.builtin and is_user(n)], keep)
     book.defs = {n: d for n, d in book.defs.items() if n in keep}
     return book
 
@@ -48,7 +48,7 @@ def expand_floated(t, book: ast.Book):
     stack = [t]  # (a loop: main can be 100,000 deep)
     while stack:
         x = stack.pop()
-        inner = ast._INNER.get(type(x))
+        inner = ast.INNER_TERMS.get(type(x))
         if inner is not None:
             get, put = inner
             subs = [floated(sub) for sub in get(x)]

@@ -62,7 +62,7 @@ class Namer:
     def rename(self, t, env: dict):
         """`t` with its binders renamed, in binding order (the same term, changed in place).
         A loop with a stack of what is left to do: terms can be 100,000 deep."""
-        get_inner = ast._GET.get
+        get_inner = ast.GET_INNER_TERMS.get
         stack = [t]  # terms to rename, and steps: (_BIND, pattern or names, saved), (_RESTORE, saved)
         while stack:
             x = stack.pop()
