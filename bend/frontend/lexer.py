@@ -122,7 +122,10 @@ def tokenize(text: str, path: str, diagnostics: Diagnostics) -> list[Token]:
         elif kind == "link":
             kind, value = "LINK", token_text[1:]
         elif kind == "number":
-            kind, value = "NUMBER", number_value(token_text, Span(path, text, start, end), diagnostics)
+            if len(token_text) <= 7 and token_text.isdigit():  # (the most common: a small decimal u24)
+                kind, value = "NUMBER", numbers.new_u24(int(token_text))
+            else:
+                kind, value = "NUMBER", number_value(token_text, Span(path, text, start, end), diagnostics)
         elif kind == "string":
             kind, value = "STRING", unescape(token_text[1:-1], path, text, start + 1, diagnostics)
         elif kind == "char":
