@@ -200,7 +200,7 @@ class NameChecker:
     # -- terms
 
     def term(self, t, ctx: Context) -> None:
-        pushed = []  # chains of let/use/ask go round this loop, not down the stack
+        pushed = []  # chains of let/use/ask/λ go round this loop, not down the stack
         try:
             while True:
                 cls = type(t)
@@ -213,6 +213,8 @@ class NameChecker:
                 elif cls is ast.Use:
                     self.term(t.value, ctx)
                     names = [t.name]
+                elif cls is ast.Lam:  # (chains of lambdas too: `λx0 λx1 ... body` can be 100,000 long)
+                    names = self.binder_names(t.pattern)
                 else:
                     break
                 self.push(names)

@@ -37,6 +37,9 @@ def canonical_names(book: ast.Book) -> None:
             item.name = canonical
 
 
+BINDERS = (ast.Lam, ast.Let, ast.Ask, ast.Use)  # (bind names in their body)
+
+
 class Resolver:
     def __init__(self, program, namespace: dict):
         self.ctors = program.ctors  # canonical constructor -> (Adt, Ctor)
@@ -86,17 +89,8 @@ class Resolver:
             if t.name in self.bound or t.name not in self.namespace:
                 return t
             return ast.Ref(self.namespace[t.name], t.span)
-        if cls is ast.Lam:
-            with self.binding(ast.binder_names(t.pattern)):
-                t.body = self.term(t.body)
-        elif cls is ast.Let or cls is ast.Ask:
-            t.value = self.term(t.value)
-            with self.binding(ast.binder_names(t.pattern)):
-                t.body = self.term(t.body)
-        elif cls is ast.Use:
-            t.value = self.term(t.value)
-            with self.binding([t.name]):
-                t.body = self.term(t.body)
+        if cls in BINDERS:
+            self.chain(t)
         elif cls is ast.Match or cls is ast.Fold:
             self.match(t)
         elif cls is ast.Switch:
@@ -122,6 +116,32 @@ class Resolver:
         else:
             ast.map_subterms(t, self.term)
         return t
+
+    def chain(self, t) -> None:
+        """A chain of lambdas, lets, asks and uses, each in the scope of those before it: a loop,
+        as `λx0 λx1 ...` or a long block of statements can be 100,000 long."""
+        links = []
+        try:
+            while type(t) in BINDERS:
+                if type(t) is ast.Lam:
+                    names = ast.binder_names(t.pattern)
+                else:
+                    t.value = self.term(t.value)
+                    names = [t.name] if type(t) is ast.Use else ast.binder_names(t.pattern)
+                for n in names:
+                    self.bound[n] = self.bound.get(n, 0) + 1
+                links.append((t, names))
+                t = t.body
+            body = self.term(t)
+        finally:
+            for link, names in reversed(links):
+                for n in names:
+                    self.bound[n] -= 1
+                    if not self.bound[n]:
+                        del self.bound[n]
+        for link, _ in reversed(links):
+            link.body = body
+            body = link
 
     def with_values(self, t) -> list[str]:
         t.with_ = [(n, None if v is None else self.term(v)) for n, v in t.with_]
