@@ -27,15 +27,17 @@ from bend.frontend.printer import show_string
 from hvm import numbers
 from hvm.book import Node, Num, Ref, Tag, Tree, Var
 from bend.to_hvm.compile import FLIPPED, INTEGER_COMMUTATIVE, OPERATORS
-from hvm.readback import var_name
+from hvm.readback import collector_paused, var_name
 
 ERA, NUM, REF, ROOT, TERM = "era", "num", "ref", "root", "term"  # (TERM: a string or list, read)
+CON, DUP, OPR, SWI = Tag.CON, Tag.DUP, Tag.OPR, Tag.SWI  # (a module's name is read faster than an enum's member)
 
 
 def readback(tree: Tree, book: ast.Book | None = None):
     """`book`: the program's definitions after desugaring (bend.to_hvm.Compiled.core), from
     which generated definitions left in the result are expanded."""
-    return deep(_readback, tree, book)
+    with collector_paused():  # (a big result's terms: millions of objects, no cycles among them)
+        return deep(_readback, tree, book)
 
 
 def _readback(tree: Tree, book: ast.Book | None):
@@ -136,13 +138,13 @@ class Reader:
             return ast.Var("<Invalid>")
         if kind == TERM:
             return ast.Var(self.values[n])
-        if kind == Tag.CON:
+        if kind == CON:
             if slot == 0:
                 return self.lambda_or_pair(n)
             if slot == 1:
                 return self.binder_use(port)
             return ast.App(self.read(self.peer[3 * n]), self.read(self.peer[3 * n + 1]))
-        if kind == Tag.DUP:
+        if kind == DUP:
             if slot == 0:
                 return self.superposition(n)
             self.dup_path.append(slot)  # one copy of the value: read the value itself
@@ -150,15 +152,15 @@ class Reader:
                 return self.read(self.peer[3 * n])
             finally:
                 self.dup_path.pop()
-        if kind == Tag.OPR:
+        if kind == OPR:
             if slot == 2:
                 return self.operation(n)
             return ast.Var("<Invalid>")
-        if kind == Tag.SWI:
+        if kind == SWI:
             if slot == 2:
                 scrutinee = self.read(self.peer[3 * n])
                 arms = self.peer[3 * n + 1]
-                if arms < 0 or arms % 3 or self.kinds[arms // 3] != Tag.CON:
+                if arms < 0 or arms % 3 or self.kinds[arms // 3] != CON:
                     return ast.Var("<Invalid>")
                 zero, succ = self.read(self.peer[arms + 1]), self.read(self.peer[arms + 2])
                 bind = scrutinee.name if type(scrutinee) is ast.Var else self.fresh()
@@ -176,7 +178,7 @@ class Reader:
             finally:
                 self.dup_path.append(slot)
         first, second = self.peer[3 * n + 1], self.peer[3 * n + 2]
-        if first >= 0 and first % 3 == 1 and second == first + 1 and self.kinds[first // 3] == Tag.DUP:
+        if first >= 0 and first % 3 == 1 and second == first + 1 and self.kinds[first // 3] == DUP:
             return self.read(self.peer[first - 1])
         return ast.Sup([self.read(first), self.read(second)])
 
@@ -275,11 +277,22 @@ class Chains:
         cells, heads, kinds, end = chain(t)
         first = len(cells)  # the cells from `first` on make the string or list
         items = []
+        append, u24, num = items.append, numbers.U24, ast.Num
         while first and kinds[first - 1] == end:
-            head = item(heads[first - 1], end)
+            head = heads[first - 1]
+            if type(head) is Num:  # (most items: read here as `item` reads them)
+                if end == "list":
+                    append(num(head.numb))
+                elif head.numb & 0x1F == u24:
+                    append(chr(((head.numb >> 5) & 0xFFFFFF) % 0x110000))
+                else:
+                    break
+                first -= 1
+                continue
+            head = item(head, end)
             if head is None:
                 break
-            items.append(head)
+            append(head)
             first -= 1
         for cell in cells[1:first]:  # cells before the leaf: read as any term
             seen[id(cell)] = None
@@ -301,7 +314,7 @@ NIL_TAG_KINDS = {"String/Nil/tag": "str", "List/Nil/tag": "list"}
 def chain(t):
     """The cons cells down the chain of tails from `t`, their heads and kinds ("str", "list"),
     and the kind of the nil it ends in (None: it ends in something else)."""
-    con = Tag.CON
+    con = CON
     cells, heads, kinds = [], [], []
     while type(t) is Node and t.tag == con:
         app, ret = t.fst, t.snd
@@ -325,9 +338,9 @@ def nil_kind(t):
     """"str" or "list" if `t` is a String or List nil, else None."""
     if type(t) is Ref:
         return NIL_KINDS.get(t.name)
-    if type(t) is Node and t.tag == Tag.CON and type(t.snd) is Var:
+    if type(t) is Node and t.tag == CON and type(t.snd) is Var:
         app = t.fst
-        if type(app) is Node and app.tag == Tag.CON and type(app.fst) is Ref and type(app.snd) is Var \
+        if type(app) is Node and app.tag == CON and type(app.fst) is Ref and type(app.snd) is Var \
                 and app.snd.name == t.snd.name:
             return NIL_TAG_KINDS.get(app.fst.name)
     return None
@@ -351,7 +364,7 @@ def value(t):
         return ast.Num(t.numb)
     if cls is Ref and t.name in NIL_KINDS:
         return ast.Str("") if NIL_KINDS[t.name] == "str" else ast.List([])
-    if cls is not Node or t.tag != Tag.CON:
+    if cls is not Node or t.tag != CON:
         return None
     _, heads, kinds, end = chain(t)
     if heads:

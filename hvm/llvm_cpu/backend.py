@@ -36,7 +36,7 @@ from hvm import jit, progress
 from hvm.llvm_cpu import compile_worker, table_ir
 from hvm.llvm_cpu import layout as L
 from hvm.ports import CON, FID_MASK, NONE, VAR
-from hvm.readback import read_back
+from hvm.readback import read_back_words
 from hvm.rules import RULE_NAMES
 from hvm.runtime import BYTES_PER_SLOT, RunResult, Stats, format_size
 
@@ -720,7 +720,9 @@ class NativeSession:
         return self.resolve(0)
 
     def read_tree(self, p: int):
-        return read_back(p, self.node, self.resolve, self.flat.name_of)
+        nodes = memoryview(self.nodes).cast("B").cast("Q")  # (indexed in the readback's loop: no call per node)
+        variables = memoryview(self.vars).cast("B").cast("I")
+        return read_back_words(p, nodes, variables, self.net.vars_top, self.flat.name_of)
 
     def stats(self) -> Stats:
         counts = [sum(tm.itrs[r] for tm in self.tms) for r in range(len(RULE_NAMES))]
