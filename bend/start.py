@@ -139,10 +139,19 @@ def execute(found, run: dict, timings) -> int:
         with progress.shown(sys.stderr, enabled=not run["quiet"]):
             result = run_io(backend, found.hvm, found.entry, None, threads=run["threads"], use_cache=True,
                             tiered=not run["optimize_first"])
-        from bend.runner import read_result
+        from hvm.book import Num
 
-        compiled = found.compiled()
-        outcome = read_result(result, compiled.core, compiled.ctx.options.adt_encoding, not run["bend_text"])
+        if type(result.tree) is Num:  # (a number reads back as itself: no term, no readback modules)
+            from hvm.numbers import bend_text
+
+            text = bend_text(result.tree.numb)
+            outcome = None
+        else:
+            from bend.runner import read_result
+
+            compiled = found.compiled()
+            outcome = read_result(result, compiled.core, compiled.ctx.options.adt_encoding, not run["bend_text"])
+            text = outcome.text
     except HvmError as err:
         return cli_failure(err)
     except MemoryError:
@@ -153,13 +162,13 @@ def execute(found, run: dict, timings) -> int:
         return 130
     if timings is not None:
         timings.mark("run: reduction and readback")
-    if run["pretty"]:
+    if run["pretty"] and outcome is not None:
         from bend.to_hvm.pretty import show_pretty
 
         lines = [f"Result:\n{show_pretty(outcome.term)}"]
     else:
-        lines = [f"Result: {outcome.text}"]
-    code = emit(lines + stats_lines(outcome.stats, run["stats"], run["rules"]))
+        lines = [f"Result:\n{text}" if run["pretty"] else f"Result: {text}"]
+    code = emit(lines + stats_lines(result.stats, run["stats"], run["rules"]))
     if timings is not None:
         timings.report()
     return code

@@ -448,3 +448,22 @@ def _parse_unsigned(body: str) -> int | None:
     if len(digits) > 64:  # (past every range; Python refuses to convert 4,300 decimal digits)
         return 1 << 256
     return int(digits or "0", base)
+
+
+def bend_text(numb: int) -> str:
+    """A number word as Bend prints a result: `42`, `+3`, `-3`, `1.500`, `NaN`, `inf` (an
+    operator or a partial operation as HVM2 writes it)."""
+    tag = tag_of(numb)
+    if tag == U24:
+        return str(payload_of(numb))
+    if tag == I24:
+        value = get_i24(numb)
+        return f"{'-' if value < 0 else '+'}{abs(value)}"
+    if tag == F24:
+        value = get_f24(numb)
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:.3f}"
+    return format_numb(numb)

@@ -621,21 +621,7 @@ def show(t) -> str:
     return deep(_show, t)
 
 
-def show_number(numb: int) -> str:
-    tag = numbers.tag_of(numb)
-    if tag == numbers.U24:
-        return str(numbers.payload_of(numb))
-    if tag == numbers.I24:
-        value = numbers.get_i24(numb)
-        return f"{'-' if value < 0 else '+'}{abs(value)}"
-    if tag == numbers.F24:
-        value = numbers.get_f24(numb)
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "inf" if value > 0 else "-inf"
-        return f"{value:.3f}"
-    return numbers.format_numb(numb)
+show_number = numbers.bend_text  # (a number as Bend prints it: in hvm.numbers, for bend.start)
 
 
 ATOMS = (ast.Var, ast.Link, ast.Num, ast.Ref, ast.Era, ast.Str)  # (shown on one line by any printer)

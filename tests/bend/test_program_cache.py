@@ -244,3 +244,18 @@ def test_an_unwritable_cache_costs_one_warning(tmp_path):
     done = command("run-c", main, "-t", "2", env={"HVM_CACHE_DIR": "/dev/null/cache", "TMPDIR": str(tmp_path)})
     assert done.returncode == 0 and done.stdout == "Result: 3\n"
     assert done.stderr.count("cannot write the code cache") == 1, done.stderr
+
+
+def test_a_warm_run_of_a_number_result_prints_it_as_bend_does(tmp_path, monkeypatch):
+    # bend.start prints a number result straight from the net (no readback modules): as readback would
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path / "cache"))
+    for source, text in [("def main():\n  return 832040\n", "832040"), ("def main():\n  return -3\n", "-3"),
+                         ("def main():\n  return 1.5\n", "1.500")]:
+        path = tmp_path / "n.bend"
+        path.write_text(source)
+        outs = [subprocess.run([sys.executable, "-m", "bend", "run-c", str(path), *flags], capture_output=True,
+                               text=True, timeout=120).stdout for flags in ([], [], ["-p"])]
+        assert outs == [f"Result: {text}\n", f"Result: {text}\n", f"Result:\n{text}\n"]
