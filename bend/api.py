@@ -447,14 +447,8 @@ def to_python(t):
     is none. (Used only where a result is not data all through: see bend.values.Decoder.)"""
     cls = type(t)
     if cls is ast.Num:
-        tag = numbers.tag_of(t.numb)
-        if tag == numbers.U24:
-            return numbers.payload_of(t.numb)
-        if tag == numbers.I24:
-            return numbers.get_i24(t.numb)
-        if tag == numbers.F24:
-            return numbers.get_f24(t.numb)
-        return Term(t)
+        value = numbers.python_value(t.numb)
+        return Term(t) if value is None else value
     if cls is ast.Str:
         return t.text
     if cls is ast.List:

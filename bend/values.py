@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from bend import ast
 from hvm import numbers
-from hvm.book import Chain, Net, Node, Num, Ref, Tag, Tree, Var
+from hvm.book import Chain, Net, Node, Num, Ref, Tag, Tree, Var, closed
 
 U24_MAX = (1 << 24) - 1
 I24_MIN, I24_MAX = -(1 << 23), (1 << 23) - 1
@@ -654,14 +654,8 @@ class Decoder:
         return t
 
     def number(self, t: Num):
-        tag = numbers.tag_of(t.numb)
-        if tag == numbers.U24:
-            return numbers.payload_of(t.numb)
-        if tag == numbers.I24:
-            return numbers.get_i24(t.numb)
-        if tag == numbers.F24:
-            return numbers.get_f24(t.numb)
-        return self.make_term(t)
+        value = numbers.python_value(t.numb)
+        return self.make_term(t) if value is None else value
 
     def ctor_tree(self, info: CtorInfo) -> Tree:
         r = Var("<r>")
@@ -756,20 +750,6 @@ class Decoder:
         if type(fst) in (Num, Ref):
             return True
         return type(fst) is Node and closed(fst)
-
-
-def closed(t: Tree) -> bool:
-    """Whether every wire in `t` has both its ends in `t`."""
-    open_ends: set[str] = set()
-    stack = [t]
-    while stack:
-        x = stack.pop()
-        if type(x) is Var:
-            open_ends ^= {x.name}
-        elif type(x) is Node:
-            stack.append(x.fst)
-            stack.append(x.snd)
-    return not open_ends
 
 
 def rename_wires(t: Tree, prefix: str) -> Tree:

@@ -149,6 +149,19 @@ def iter_subtrees(tree: Tree):
             stack.append(t.fst)
 
 
+def closed(t: Tree) -> bool:
+    """Whether every wire in `t` has both its ends in `t`."""
+    open_ends: set[str] = set()
+    stack = [t]
+    while stack:
+        x = stack.pop()
+        if type(x) is Var:
+            open_ends ^= {x.name}
+        elif type(x) is Node:
+            stack += (x.fst, x.snd)
+    return not open_ends
+
+
 def iter_net_trees(net: Net):
     """The root and then each redex's two sides, in the order HVM2 numbers their nodes; then,
     for each chain, `(@cons (@nil head))`: what the chain refers to and where it is wired, for

@@ -517,7 +517,7 @@ def dl_call(host, reader, argm: Tree) -> Tree:
 
 def call(reader, address: int, name: str, arg: Tree) -> Tree:
     """`name(net, book, arg)`: the tree of the port it returns."""
-    from hvm.io import is_closed
+    from hvm.book import closed
 
     table = PortTable(reader.book, reader)
     net = ctypes.create_string_buffer(16)  # an opaque Net: its address names this call
@@ -530,7 +530,7 @@ def call(reader, address: int, name: str, arg: Tree) -> Tree:
     if table.error is not None:
         raise table.error
     tree = table.to_tree(result, f"the foreign function `{name}`")
-    if not is_closed(tree):
+    if not closed(tree):
         raise HvmError(f"the foreign function `{name}` returned a part of its argument that shares wires with "
                        "the rest, which this runtime cannot give back")
     return rename(tree, reader)

@@ -246,19 +246,6 @@ def out_of_time(timeout: float) -> LimitError:
     return LimitError(f"time limit reached: the run took more than {timeout:g}s; raise --timeout")
 
 
-def is_closed(t: Tree) -> bool:
-    """Whether every wire in `t` has both its ends in `t`."""
-    open_ends: set[str] = set()
-    stack = [t]
-    while stack:
-        x = stack.pop()
-        if type(x) is Var:
-            open_ends ^= {x.name}
-        elif type(x) is Node:
-            stack += (x.fst, x.snd)
-    return not open_ends
-
-
 def add_stats(total: Stats, s: Stats) -> None:
     for rule, n in s.rules.items():
         total.rules[rule] = total.rules.get(rule, 0) + n

@@ -467,3 +467,15 @@ def bend_text(numb: int) -> str:
             return "inf" if value > 0 else "-inf"
         return f"{value:.3f}"
     return format_numb(numb)
+
+
+def python_value(numb: int) -> int | float | None:
+    """A u24 or i24 number word as an int, an f24 one as a float; None for an operator."""
+    tag = tag_of(numb)
+    if tag == U24:
+        return payload_of(numb)
+    if tag == I24:
+        return get_i24(numb)
+    if tag == F24:
+        return get_f24(numb)
+    return None

@@ -10,9 +10,9 @@ import os
 import pytest
 
 from hvm import numbers
-from hvm.book import Era, Num, Ref
-from hvm.io import (CALL, DONE, ERROR_INNER, ERROR_NAME, ERROR_TYPE, ERR, MAGIC, OK, Host, NotData, Reader,
-                    is_closed, perform, run_io)
+from hvm.book import Era, Num, Ref, closed
+from hvm.io import (CALL, DONE, ERROR_INNER, ERROR_NAME, ERROR_TYPE, ERR, MAGIC, OK, Host, NotData, Reader, perform,
+                    run_io)
 from hvm.runtime import get_backend
 from hvm.syntax import parse_book, parse_tree, show_tree
 
@@ -168,7 +168,7 @@ def test_reader_io_call_recognises_calls_only():
     r = reader()
     func, argm, cont = r.io_call(tree(T.call("READ", "(0 10)")))
     assert func == "READ" and show_tree(argm) == "(0 10)"
-    assert show_tree(cont).startswith("(") and is_closed(cont)  # λx (IO/Done x)
+    assert show_tree(cont).startswith("(") and closed(cont)  # λx (IO/Done x)
     assert r.io_call(tree(T.done("42"))) is None  # finished
     assert r.io_call(tree("42")) is None  # not an IO value
     wrong_magic = T.ctor(CALL, "(1 2)", T.string("READ"), "*", "(x x)")
