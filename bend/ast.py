@@ -527,17 +527,21 @@ def _get_match(t):
     return [t.scrutinee, *(v for _, v in t.with_ if v is not None), *(arm.body for arm in t.arms)]
 
 
-def _set_with(t, subs) -> int:
-    """Put the scrutinee and the `with` values back; the index of the first of the rest."""
-    t.scrutinee = subs[0]
-    i = 1
-    with_ = []
-    for k, v in t.with_:
+def _fill(pairs: list, subs, i: int) -> tuple[list, int]:
+    """`pairs` (name, value or None) with each value taken in turn from subs[i:]; the next index."""
+    filled = []
+    for k, v in pairs:
         if v is not None:
             v = subs[i]
             i += 1
-        with_.append((k, v))
-    t.with_ = with_
+        filled.append((k, v))
+    return filled, i
+
+
+def _set_with(t, subs) -> int:
+    """Put the scrutinee and the `with` values back; the index of the first of the rest."""
+    t.scrutinee = subs[0]
+    t.with_, i = _fill(t.with_, subs, 1)
     return i
 
 
@@ -560,14 +564,7 @@ def _get_bend(t):
 
 
 def _set_bend(t, subs):
-    i = 0
-    binds = []
-    for k, v in t.binds:
-        if v is not None:
-            v = subs[i]
-            i += 1
-        binds.append((k, v))
-    t.binds = binds
+    t.binds, i = _fill(t.binds, subs, 0)
     t.cond, t.step, t.base = subs[i:]
 
 
