@@ -37,7 +37,8 @@ StatsOpt = Annotated[bool, typer.Option("-s", "--stats", help="Print interaction
 RulesOpt = Annotated[bool, typer.Option("--rules", help="Also print the interactions of each rule.")]
 MemOpt = Annotated[
     str | None,
-    typer.Option("--mem", help="Memory limit for nodes and variables, e.g. 64M or 2G (12 bytes per node).",
+    typer.Option("--mem", help="Memory limit for nodes and variables, e.g. 64M or 2G (12 bytes per node; "
+                 "past 6G, 64-bit ports: 24).",
                  show_default=False),
 ]
 ThreadsOpt = Annotated[
@@ -138,7 +139,8 @@ def memory_limit(text: str | None, maximum: int | None = None) -> int | None:
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--mem") from None
     if maximum is not None and size > maximum:
-        raise typer.BadParameter(f"at most {format_size(maximum)} (29-bit ports address 2^29 nodes)", param_hint="--mem")
+        raise typer.BadParameter(f"at most {format_size(maximum)} (the most this runtime's ports address)",
+                                 param_hint="--mem")
     return size
 
 

@@ -218,12 +218,13 @@ def collect(session, roots: list[int], keep: int | None) -> tuple[list[int], lis
     once: set[int] = set()
     stack = list(roots)
     node_of, var_of = session.node, session.var
+    none = getattr(session, "none", NONE)  # (a native session's 64-bit mode has its own)
     while stack:
         p = stack.pop()
         while p & 7 == VAR:
             v = p >> 3
             q = var_of(v)
-            if q == NONE:
+            if q == none:
                 if v in once:
                     once.discard(v)
                     variables.append(v)
@@ -510,14 +511,16 @@ def layout_size(tree) -> tuple[int, int]:
     return nodes, len(names) + extra_vars
 
 
-def layout(tree, node_base: int, var_base: int, fids: dict[str, int], lists: list | None = None) -> tuple[array, int]:
+def layout(tree, node_base: int, var_base: int, fids: dict[str, int], lists: list | None = None,
+           code: str = "I") -> tuple[array, int]:
     """(ports, root): an answer's nodes as (fst, snd) pairs of ports, numbered from `node_base`
     in pre-order, its wires as vars from `var_base` (each Var name one var: both ends hold its
     port); and the port of its root. Nothing in it reduces: it is data. Given `lists`, the
     bytes of each ByteList are left for the caller to write (natively): their nodes stay zero
-    here, and (data, first node, first var) goes on `lists`; its Nil is written here."""
+    here, and (data, first node, first var) goes on `lists`; its Nil is written here. `code`:
+    the ports' array type ("Q" for a runtime's 64-bit ports)."""
     size, _ = layout_size(tree)
-    ports = array("I", bytes(8 * size))
+    ports = array(code, bytes(2 * array(code).itemsize * size))
     var_ids: dict[str, int] = {}
     next_node, next_var = node_base, var_base
     root = [0]
@@ -536,9 +539,9 @@ def layout(tree, node_base: int, var_base: int, fids: dict[str, int], lists: lis
             n = len(t.data)
             k = 2 * (next_node - node_base)
             if lists is None:
-                ports[k:k + 8 * n + 4] = byte_list_ports(t.data, next_node, next_var)
+                ports[k:k + 8 * n + 4] = byte_list_ports(t.data, next_node, next_var, code)
             else:
-                ports[k + 8 * n:k + 8 * n + 4] = byte_list_ports(b"", next_node + 4 * n, next_var + n)
+                ports[k + 8 * n:k + 8 * n + 4] = byte_list_ports(b"", next_node + 4 * n, next_var + n, code)
                 lists.append((t.data, next_node, next_var))
             dest[at] = (next_node << 3) | CON
             next_node += 4 * n + 2
@@ -574,30 +577,31 @@ def relocate(ports, root: int, node_slots: list[int], var_slots: list[int]) -> t
     return [move(p) for p in ports], move(root)
 
 
-def byte_list_ports(data: bytes, base: int, vbase: int) -> array:
+def byte_list_ports(data: bytes, base: int, vbase: int, code: str = "I") -> array:
     """The nodes of `[b0, b1, ...]` at node `base`, its vars from `vbase`: for byte j, at node
     e = base + 4j, `((1 (b_j (tail k))) k)` as the four nodes e: (e+1, k), e+1: (1, e+2),
-    e+2: (b_j, e+3), e+3: (e+4, k); then Nil, `((0 k) k)`. Built a column at a time."""
+    e+2: (b_j, e+3), e+3: (e+4, k); then Nil, `((0 k) k)`. Built a column at a time (`code`:
+    as layout's)."""
     n = len(data)
-    out = array("I", bytes(8 * (4 * n + 2)))
+    out = array(code, bytes(2 * array(code).itemsize * (4 * n + 2)))
     if n:
         end = 8 * n
 
         def column(first_node: int) -> array:  # CON ports of nodes first_node, first_node + 4, ...
             start = (first_node << 3) | CON
-            return array("I", range(start, start + 32 * n, 32))
+            return array(code, range(start, start + 32 * n, 32))
 
-        ks = array("I", range(vbase << 3, (vbase + n) << 3, 8))
+        ks = array(code, range(vbase << 3, (vbase + n) << 3, 8))
         out[0:end:8] = column(base + 1)
         out[1:end:8] = ks
-        out[2:end:8] = array("I", [BYTE_PORTS[1]]) * n
+        out[2:end:8] = array(code, [BYTE_PORTS[1]]) * n
         out[3:end:8] = column(base + 2)
-        out[4:end:8] = array("I", map(BYTE_PORTS.__getitem__, data))
+        out[4:end:8] = array(code, map(BYTE_PORTS.__getitem__, data))
         out[5:end:8] = column(base + 3)
         out[6:end:8] = column(base + 4)
         out[7:end:8] = ks
     nil, k = base + 4 * n, (vbase + n) << 3
-    out[8 * n:8 * n + 4] = array("I", [((nil + 1) << 3) | CON, k, BYTE_PORTS[0], k])
+    out[8 * n:8 * n + 4] = array(code, [((nil + 1) << 3) | CON, k, BYTE_PORTS[0], k])
     return out
 
 

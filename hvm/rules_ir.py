@@ -22,10 +22,10 @@ from llvmlite import ir
 
 from hvm.numbers import U24
 from hvm.numbers_ir import define_operate
-from hvm.ports import CON, ERA, NUM, OPR, VAR
+from hvm.ports import CON, ERA, NONE, NONE_WIDE, NUM, OPR, VAR
 from hvm.rules import ANNI, COMM, ERAS, OPER, SWIT
 
-I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+I1, I8, I32, I64, I128 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64), ir.IntType(128)
 VOIDT = ir.VoidType()
 
 
@@ -97,47 +97,82 @@ class RuleEmitter:
             return False
 
     # -- ports and pairs
+    #
+    # A port is an i32 (`val << 3 | tag`, 29-bit values, as in HVM2), or with `wide` an i64
+    # (the 64-bit mode, for nets past 2^29 nodes: hvm.ports); a pair (a node, a redex) is two
+    # ports, fst in the low half. Node and var indices stay i32 in both modes.
+
+    wide = False
+
+    @property
+    def P(self) -> ir.IntType:
+        """The port type."""
+        return I64 if self.wide else I32
+
+    @property
+    def PAIR(self) -> ir.IntType:
+        return I128 if self.wide else I64
+
+    @property
+    def none(self) -> ir.Constant:
+        """A var no end has arrived at (hvm.ports.NONE, or all ones in the 64-bit mode)."""
+        return self.cp(NONE_WIDE if self.wide else NONE)
+
+    def cp(self, v: int) -> ir.Constant:
+        """A port constant."""
+        return ir.Constant(self.P, v)
+
+    def widen(self, b, v):
+        """An i32 (an index, a number word, a template's port) as a port-wide value."""
+        return b.zext(v, self.P) if self.wide else v
+
+    def tag(self, b, p):
+        return b.and_(p, self.cp(7))
+
+    def val(self, b, p):
+        return b.lshr(p, self.cp(3))
+
+    def index(self, b, p):
+        """A node's or var's port: its index, an i32 (a number's port: its 29-bit word)."""
+        v = self.val(b, p)
+        return b.trunc(v, I32) if self.wide else v
+
+    def port(self, b, tag, val):
+        """A port from a tag (an int, or a port-wide value) and a value (i32 or port-wide)."""
+        t = self.cp(tag) if isinstance(tag, int) else tag
+        return b.or_(b.shl(self.widen(b, val) if val.type != self.P else val, self.cp(3)), t)
+
+    def pair(self, b, fst, snd):
+        return b.or_(b.zext(fst, self.PAIR), b.shl(b.zext(snd, self.PAIR), ir.Constant(self.PAIR, self.P.width)))
+
+    def fst(self, b, pair):
+        return b.trunc(pair, self.P)
+
+    def snd(self, b, pair):
+        return b.trunc(b.lshr(pair, ir.Constant(self.PAIR, self.P.width)), self.P)
 
     @staticmethod
-    def tag(b, p):
-        return b.and_(p, c32(7))
-
-    @staticmethod
-    def val(b, p):
-        return b.lshr(p, c32(3))
-
-    @staticmethod
-    def port(b, tag: int, val):
-        return b.or_(b.shl(val, c32(3)), c32(tag))
-
-    @staticmethod
-    def pair(b, fst, snd):
-        return b.or_(b.zext(fst, I64), b.shl(b.zext(snd, I64), c64(32)))
-
-    @staticmethod
-    def fst(b, pair):
-        return b.trunc(pair, I32)
-
-    @staticmethod
-    def snd(b, pair):
-        return b.trunc(b.lshr(pair, c64(32)), I32)
+    def as_i64(b, v):
+        """An index or port as an i64 (for addressing)."""
+        return v if v.type == I64 else b.zext(v, I64)
 
     def relocate(self, b, p, nloc, vloc):
         """A definition's port as its copy's: VAR v -> VAR vloc[v], a node i -> the same tag at
         nloc[i], others as they are (`nloc`, `vloc`: i32 arrays of the slots the copy got)."""
         tag, val = self.tag(b, p), self.val(b, p)
-        is_var = b.icmp_unsigned("==", tag, c32(VAR))
-        is_node = b.icmp_unsigned(">=", tag, c32(CON))
-        var_index = b.load(b.gep(vloc, [b.zext(b.select(is_var, val, c32(0)), I64)], inbounds=True))
-        node_index = b.load(b.gep(nloc, [b.zext(b.select(is_node, val, c32(0)), I64)], inbounds=True))
-        moved = b.or_(b.shl(b.select(is_var, var_index, node_index), c32(3)), tag)
+        zero = self.cp(0)
+        is_var = b.icmp_unsigned("==", tag, self.cp(VAR))
+        is_node = b.icmp_unsigned(">=", tag, self.cp(CON))
+        var_index = b.load(b.gep(vloc, [self.as_i64(b, b.select(is_var, val, zero))], inbounds=True))
+        node_index = b.load(b.gep(nloc, [self.as_i64(b, b.select(is_node, val, zero))], inbounds=True))
+        moved = self.port(b, tag, b.select(is_var, var_index, node_index))
         return b.select(b.or_(is_var, is_node), moved, p)
 
     # -- the rules (a has the smaller tag)
 
     def rule_fn(self, name: str):
         """A rule function `(env, tm, a, b)`: `a` has the smaller tag; inlined into its callers."""
-        return self.function(name, VOIDT, [self.env_p, self.tm_p, I32, I32], ["env", "tm", "a", "b"], inline=True)
+        return self.function(name, VOIDT, [self.env_p, self.tm_p, self.P, self.P], ["env", "tm", "a", "b"], inline=True)
 
     def eras(self) -> ir.Function:
         # n ~ (b1 b2)  (n nullary)   ==>   n ~ b1,  n ~ b2
@@ -145,7 +180,7 @@ class RuleEmitter:
         if fn:
             env, tm, a, p = fn.args
             self.count(b, tm, ERAS)
-            node = b.call(self.take(), [env, tm, self.val(b, p)])
+            node = b.call(self.take(), [env, tm, self.index(b, p)])
             b.call(self.link(), [env, tm, a, self.fst(b, node)])
             b.call(self.link(), [env, tm, a, self.snd(b, node)])
             b.ret_void()
@@ -157,8 +192,8 @@ class RuleEmitter:
         if fn:
             env, tm, a, p = fn.args
             self.count(b, tm, ANNI)
-            na = b.call(self.take(), [env, tm, self.val(b, a)])
-            nb = b.call(self.take(), [env, tm, self.val(b, p)])
+            na = b.call(self.take(), [env, tm, self.index(b, a)])
+            nb = b.call(self.take(), [env, tm, self.index(b, p)])
             b.call(self.link(), [env, tm, self.fst(b, na), self.fst(b, nb)])
             b.call(self.link(), [env, tm, self.snd(b, na), self.snd(b, nb)])
             b.ret_void()
@@ -171,8 +206,8 @@ class RuleEmitter:
             env, tm, a, p = fn.args
             self.guard(b, env, tm, 4, 4)
             self.count(b, tm, COMM)
-            na = b.call(self.take(), [env, tm, self.val(b, a)])
-            nb = b.call(self.take(), [env, tm, self.val(b, p)])
+            na = b.call(self.take(), [env, tm, self.index(b, a)])
+            nb = b.call(self.take(), [env, tm, self.index(b, p)])
             v = [self.port(b, VAR, b.call(self.alloc("var"), [env, tm])) for _ in range(4)]
             ta, tb = self.tag(b, a), self.tag(b, p)
             n0 = self.new_node(b, env, tm, v[0], v[1])
@@ -180,11 +215,10 @@ class RuleEmitter:
             n2 = self.new_node(b, env, tm, v[0], v[2])
             n3 = self.new_node(b, env, tm, v[1], v[3])
             link = self.link()
-            sh = lambda i, t: b.or_(b.shl(i, c32(3)), t)  # noqa: E731
-            b.call(link, [env, tm, sh(n0, tb), self.fst(b, na)])
-            b.call(link, [env, tm, sh(n1, tb), self.snd(b, na)])
-            b.call(link, [env, tm, sh(n2, ta), self.fst(b, nb)])
-            b.call(link, [env, tm, sh(n3, ta), self.snd(b, nb)])
+            b.call(link, [env, tm, self.port(b, tb, n0), self.fst(b, na)])
+            b.call(link, [env, tm, self.port(b, tb, n1), self.snd(b, na)])
+            b.call(link, [env, tm, self.port(b, ta, n2), self.fst(b, nb)])
+            b.call(link, [env, tm, self.port(b, ta, n3), self.snd(b, nb)])
             b.ret_void()
         return self.get("hvm_comm")
 
@@ -196,12 +230,12 @@ class RuleEmitter:
             env, tm, a, p = fn.args
             self.guard(b, env, tm, 1, 0)
             self.count(b, tm, OPER)
-            node = b.call(self.take(), [env, tm, self.val(b, p)])
+            node = b.call(self.take(), [env, tm, self.index(b, p)])
             b1 = self.fst(b, node)
             b2 = b.call(self.enter(), [env, tm, self.snd(b, node)])
-            with b.if_else(b.icmp_unsigned("==", self.tag(b, b1), c32(NUM))) as (is_num, swap):
+            with b.if_else(b.icmp_unsigned("==", self.tag(b, b1), self.cp(NUM))) as (is_num, swap):
                 with is_num:
-                    result = b.call(define_operate(self.module), [self.val(b, a), self.val(b, b1)])
+                    result = b.call(define_operate(self.module), [self.index(b, a), self.index(b, b1)])
                     b.call(self.link(), [env, tm, b2, self.port(b, NUM, result)])
                 with swap:
                     i = self.new_node(b, env, tm, a, b2)
@@ -217,17 +251,17 @@ class RuleEmitter:
             env, tm, a, p = fn.args
             self.guard(b, env, tm, 2, 0)
             self.count(b, tm, SWIT)
-            node = b.call(self.take(), [env, tm, self.val(b, p)])
+            node = b.call(self.take(), [env, tm, self.index(b, p)])
             b1, b2 = self.fst(b, node), self.snd(b, node)
-            n = b.and_(b.lshr(self.val(b, a), c32(5)), c32(0xFFFFFF))
+            n = b.and_(b.lshr(self.index(b, a), c32(5)), c32(0xFFFFFF))
             with b.if_else(b.icmp_unsigned("==", n, c32(0))) as (zero, succ):
                 with zero:
-                    i = self.new_node(b, env, tm, b2, c32(ERA))
+                    i = self.new_node(b, env, tm, b2, self.cp(ERA))
                     b.call(self.link(), [env, tm, self.port(b, CON, i), b1])
                 with succ:
                     pred = b.or_(b.shl(b.sub(n, c32(1)), c32(5)), c32(U24))
                     inner = self.new_node(b, env, tm, self.port(b, NUM, pred), b2)
-                    outer = self.new_node(b, env, tm, c32(ERA), self.port(b, CON, inner))
+                    outer = self.new_node(b, env, tm, self.cp(ERA), self.port(b, CON, inner))
                     b.call(self.link(), [env, tm, self.port(b, CON, outer), b1])
             b.ret_void()
         return self.get("hvm_swit")

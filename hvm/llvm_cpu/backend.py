@@ -9,6 +9,11 @@ book, compiled once and cached) and the book's definitions (hvm.llvm_cpu.defs_ir
 reserved as anonymous mappings with MAP_NORESERVE: the kernel provides pages only when the
 runtime first touches them, and freed nodes are reused, so the resident size follows the live
 net, not the number of interactions.
+
+Ports are 32 bits as in HVM2 (29-bit values: at most 2^29 nodes, MEMORY_32); a run given more
+memory than that (or `ports=64`) uses the 64-bit mode: 64-bit ports, 16-byte nodes, 8-byte
+vars, up to 2^32 nodes (MAX_MEMORY). Both run the same book with the same interactions; the
+32-bit mode is faster (half the memory traffic), so it stays the default.
 """
 
 from __future__ import annotations
@@ -35,15 +40,18 @@ from hvm.flatbook import FlatBook, flatten, flatten_net
 from hvm import jit, progress
 from hvm.llvm_cpu import compile_worker, table_ir
 from hvm.llvm_cpu import layout as L
-from hvm.ports import CON, FID_MASK, NONE, VAR
+from hvm.ports import CON, FID_MASK, NONE, NONE_WIDE, VAR
 from hvm.readback import read_back_words
 from hvm.rules import RULE_NAMES
 from hvm.runtime import BYTES_PER_SLOT, RunResult, Stats, format_size
 
 PROT_READ_WRITE = 0x1 | 0x2
 MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000
-MAX_SLOTS = (1 << 29) - 1  # a port's value has 29 bits
-MAX_MEMORY = 6 << 30  # 2^29 slots of 12 bytes
+MAX_SLOTS = (1 << 29) - 1  # a 32-bit port's value has 29 bits
+MEMORY_32 = 6 << 30  # 2^29 slots of 12 bytes: the most 32-bit ports address
+MAX_SLOTS_64 = (1 << 32) - 1  # 64-bit ports (node and var indices stay u32)
+BYTES_PER_SLOT_64 = 24  # a node of two u64 ports and a var
+MAX_MEMORY = MAX_SLOTS_64 * BYTES_PER_SLOT_64 >> 30 << 30  # (95G) the most --mem can ask for
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mmap.restype = ctypes.c_void_p
@@ -56,9 +64,21 @@ def default_threads() -> int:
 
 
 def default_memory() -> int:
-    """Half of the machine's memory (in whole MiB), at most what 29-bit ports can address (6G)."""
+    """Half of the machine's memory (in whole MiB), at most what 32-bit ports can address (6G)."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return min(MAX_MEMORY, (total // 2) >> 20 << 20)
+    return min(MEMORY_32, (total // 2) >> 20 << 20)
+
+
+def port_bits(memory: int, ports: int | None = None) -> int:
+    """32 or 64: the port width of a run given `memory` bytes (`ports`, or else the environment's
+    HVM_PORTS: forced; a test runs every net in the 64-bit mode with HVM_PORTS=64)."""
+    if ports is None and os.environ.get("HVM_PORTS") in ("32", "64"):
+        ports = int(os.environ["HVM_PORTS"])
+    if ports is None:
+        return 64 if memory > MEMORY_32 else 32
+    if ports not in (32, 64) or (ports == 32 and memory > MEMORY_32):
+        raise ValueError(f"ports are 32 or 64 bits (32 address at most {format_size(MEMORY_32)}), not {ports}")
+    return ports
 
 
 class Mapping:
@@ -100,22 +120,29 @@ class Program:
             self.defs[fid] = addresses[self.symbols[fid]]
 
 
-def core_text(parallel: bool) -> str:
-    """The IR of the core runtime."""
+def core_text(parallel: bool, wide: bool = False) -> str:
+    """The IR of the core runtime (`wide`: 64-bit ports)."""
     from hvm.llvm_cpu.runtime_ir import build_core
 
-    return str(build_core(parallel))
+    return str(build_core(parallel, wide))
 
 
-def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool = True) -> tuple[str, str]:
+def ir_texts(flat: FlatBook, parallel: bool, specialize: bool = True, core: bool = True,
+             wide: bool = False) -> tuple[str, str]:
     """The IR of the core runtime (unless `core=False`) and of the book's definitions."""
     from hvm.llvm_cpu.defs_ir import build_defs
     from hvm.llvm_cpu.runtime_ir import build_core
 
-    return str(build_core(parallel)) if core else "", str(deep(build_defs, flat, parallel, specialize))
+    return (str(build_core(parallel, wide)) if core else "",
+            str(deep(build_defs, flat, parallel, specialize, wide=wide)))
 
 
-_core_cache: dict[bool, dict[str, int]] = {}
+def width_key(wide: bool) -> list[str]:
+    """(a cache key's part for the port width: none for 32 bits, so that keys stay as they were)"""
+    return ["ports=64"] if wide else []
+
+
+_core_cache: dict[tuple[bool, bool], dict[str, int]] = {}
 CORE_OPT, DEFS_OPT = 3, 1  # the definitions compile at O1: as fast to run as O3, much faster to build
 BIG_BOOK = 500  # a book of more definitions starts on tables (hvm.llvm_cpu.table_ir), at once: plain code
 #                costs LLVM over a millisecond a definition, and time and memory that grow faster than the book
@@ -130,19 +157,19 @@ _in_flight: dict[str, subprocess.Popen] = {}  # cache path -> the worker compili
 _plain_seconds: dict[str, float] = {}  # cache path -> time this process has run its plain version
 
 
-def defs_key(flat: FlatBook, parallel: bool, specialize: bool) -> list[str]:
+def defs_key(flat: FlatBook, parallel: bool, specialize: bool, wide: bool = False) -> list[str]:
     digest = hashlib.sha256()  # (of everything the code of the definitions is made from)
     for d in flat.defs:
         digest.update(f"{d.name}\0{d.fid}\0{d.safe}\0{d.node_count}\0{d.redex_count}\0{d.var_count}\0".encode())
         digest.update(d.ports.tobytes())
-    return ["defs", f"parallel={parallel} specialize={specialize}", digest.hexdigest()]
+    return ["defs", f"parallel={parallel} specialize={specialize}", *width_key(wide), digest.hexdigest()]
 
 
-def specialized_parts(flat: FlatBook, parallel: bool) -> list[tuple[Path, range]]:
+def specialized_parts(flat: FlatBook, parallel: bool, wide: bool = False) -> list[tuple[Path, range]]:
     """Where the specialized code of `flat` is cached, and the definitions (fids) each object
     holds: all in one, or for a big book SPECIALIZED_PART in each (LLVM's time and memory then
     grow with the book linearly, and a part is used as soon as it is compiled)."""
-    key, n = defs_key(flat, parallel, True), len(flat.defs)
+    key, n = defs_key(flat, parallel, True, wide), len(flat.defs)
     if n <= BIG_BOOK:
         return [(jit.cache_path(key, DEFS_OPT), range(n))]
     return [(jit.cache_path([*key, f"fids {fids.start}-{fids.stop}"], DEFS_OPT), fids) for fids in part_fids(n)]
@@ -152,37 +179,41 @@ def part_fids(n: int) -> list[range]:
     return [range(start, min(n, start + SPECIALIZED_PART)) for start in range(0, n, SPECIALIZED_PART)]
 
 
-def defs_text(flat: FlatBook, parallel: bool, fids: range) -> str:
+def defs_text(flat: FlatBook, parallel: bool, fids: range, wide: bool = False) -> str:
     """The IR of the specialized definitions `fids` (a part of a big book)."""
     from hvm.llvm_cpu.defs_ir import build_defs
 
-    return str(deep(build_defs, flat, parallel, True, fids))
+    return str(deep(build_defs, flat, parallel, True, fids, wide=wide))
 
 
 def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, specialize: bool = True,
-                 tiered: bool = True) -> Program:
-    """The code for `flat`. Specialized definitions take LLVM seconds to build for a large book,
-    so with `tiered` (and a cache to put them in) a book whose specialized code is not cached
-    yet starts on plain definitions, built at once; see Upgrade."""
+                 tiered: bool = True, wide: bool = False) -> Program:
+    """The code for `flat` (`wide`: with 64-bit ports). Specialized definitions take LLVM
+    seconds to build for a large book, so with `tiered` (and a cache to put them in) a book
+    whose specialized code is not cached yet starts on plain definitions, built at once; see
+    Upgrade."""
     from hvm.llvm_cpu.defs_ir import def_symbol
 
-    if parallel not in _core_cache or not use_cache:
-        core = jit.object_code(lambda: core_text(parallel), ["core", f"parallel={parallel}"], CORE_OPT, use_cache)
-        _core_cache[parallel] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve",
-                                                *([] if parallel else ["hvm_run_alone", "hvm_resume_alone"])])
-    core = _core_cache[parallel]
+    mode = (parallel, wide)
+    if mode not in _core_cache or not use_cache:
+        core = jit.object_code(lambda: core_text(parallel, wide), ["core", f"parallel={parallel}", *width_key(wide)],
+                               CORE_OPT, use_cache)
+        _core_cache[mode] = jit.load(core, ["hvm_run", "hvm_resume", "hvm_host_link", "hvm_resolve",
+                                            *([] if parallel else ["hvm_run_alone", "hvm_resume_alone"])])
+    core = _core_cache[mode]
     symbols = [def_symbol(d.fid) for d in flat.defs]
     upgrade = None
     if len(flat.defs) > BIG_BOOK:  # tables first; the specialized code by parts, from the cache or a worker
-        table_defs, calls = table_ir.load_table_defs(flat, parallel, use_cache)
+        table_defs, calls = table_ir.load_table_defs(flat, parallel, use_cache, wide)
         addresses = dict(zip(symbols, table_defs))
         if specialize and (use_cache or not tiered):
             pending = []
-            parts = specialized_parts(flat, parallel) if use_cache else [(None, f) for f in part_fids(len(flat.defs))]
+            parts = (specialized_parts(flat, parallel, wide) if use_cache
+                     else [(None, f) for f in part_fids(len(flat.defs))])
             for path, fids in parts:
                 obj = jit.read_cached(path) if use_cache else None
                 if obj is None and not tiered:
-                    obj = jit.compile_ir(defs_text(flat, parallel, fids), DEFS_OPT)
+                    obj = jit.compile_ir(defs_text(flat, parallel, fids, wide), DEFS_OPT)
                     if use_cache:
                         jit.store(path, obj)
                 if obj is None:
@@ -190,26 +221,27 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
                 else:
                     addresses.update(jit.load(obj, symbols[fids.start:fids.stop]))
             if pending:
-                upgrade = Upgrade(flat, parallel, pending, calls)
+                upgrade = Upgrade(flat, parallel, pending, calls, wide)
     else:
-        key = defs_key(flat, parallel, specialize)
+        key = defs_key(flat, parallel, specialize, wide)
         defs_obj = None
         if specialize and tiered and use_cache:
-            [(path, _)] = specialized_parts(flat, parallel)
+            [(path, _)] = specialized_parts(flat, parallel, wide)
             defs_obj = jit.read_cached(path)
             if defs_obj is None:
-                upgrade = Upgrade(flat, parallel, [(path, range(len(flat.defs)))], None)
-                defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, False, core=False)[1],
-                                           defs_key(flat, parallel, False), PLAIN_OPT, use_cache)
+                upgrade = Upgrade(flat, parallel, [(path, range(len(flat.defs)))], None, wide)
+                defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, False, core=False, wide=wide)[1],
+                                           defs_key(flat, parallel, False, wide), PLAIN_OPT, use_cache)
         if defs_obj is None:
-            defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False)[1], key, DEFS_OPT,
-                                       use_cache)
+            defs_obj = jit.object_code(lambda: ir_texts(flat, parallel, specialize, core=False, wide=wide)[1], key,
+                                       DEFS_OPT, use_cache)
         addresses = jit.load(defs_obj, symbols)
+    port_t = ctypes.c_uint64 if wide else ctypes.c_uint32
     return Program(
         ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_run"]),
         ctypes.CFUNCTYPE(None, ctypes.c_void_p)(core["hvm_resume"]),
-        ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32)(core["hvm_host_link"]),
-        ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32)(core["hvm_resolve"]),
+        ctypes.CFUNCTYPE(None, ctypes.c_void_p, port_t, port_t)(core["hvm_host_link"]),
+        ctypes.CFUNCTYPE(port_t, ctypes.c_void_p, port_t)(core["hvm_resolve"]),
         (ctypes.c_void_p * len(symbols))(*[addresses[s] for s in symbols]),
         symbols,
         upgrade,
@@ -259,6 +291,7 @@ class Upgrade:
     parallel: bool
     parts: list[tuple[Path, range]]  # (cache path, fids) of the parts not installed yet
     calls: "table_ir.Calls | None"  # a big book's counts of CALLs
+    wide: bool = False  # 64-bit ports
 
     def __post_init__(self):
         self.key = str(self.parts[0][0])  # (names this book's upgrade in this process)
@@ -314,7 +347,7 @@ class Upgrade:
         try:
             with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".job-", delete=False) as job:
                 parts = [(str(p), fids.start, fids.stop) for p, fids in self.parts]
-                pickle.dump((self.flat, self.parallel, parts, DEFS_OPT), job)
+                pickle.dump((self.flat, self.parallel, parts, DEFS_OPT, self.wide), job)
             worker = subprocess.Popen([sys.executable, "-m", "hvm.llvm_cpu.compile_worker", job.name],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       start_new_session=True)  # (Ctrl-C stops the run, not the compile)
@@ -360,13 +393,13 @@ class NativeBackend:
 
     def run(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
             timeout: float | None = None, use_cache: bool = True, specialize: bool = True,
-            tiered: bool = True, boot: Net | None = None) -> RunResult:
+            tiered: bool = True, boot: Net | None = None, ports: int | None = None) -> RunResult:
         """`timeout` in seconds; `use_cache=False` compiles afresh; `specialize=False` compiles
         definitions plainly (no work at compile time); `tiered=False` builds the specialized
         code before starting, even when that takes long (see load_program); `boot`: see
-        hvm.runtime.Backend."""
+        hvm.runtime.Backend; `ports`: 32 or 64 bits (by default 64 only past MEMORY_32)."""
         session = self.session(book, entry, threads=threads, memory=memory, use_cache=use_cache,
-                               specialize=specialize, tiered=tiered)
+                               specialize=specialize, tiered=tiered, ports=ports)
         try:
             if timeout is not None:
                 session.deadline, session.timeout = time.monotonic() + timeout, timeout
@@ -376,20 +409,21 @@ class NativeBackend:
             session.close()
 
     def session(self, book: Book, entry: str = "main", *, threads: int | None = None, memory: int | None = None,
-                use_cache: bool = True, specialize: bool = True, tiered: bool = True) -> "NativeSession":
+                use_cache: bool = True, specialize: bool = True, tiered: bool = True,
+                ports: int | None = None) -> "NativeSession":
         """A net kept in memory between runs (hvm.io.run_io): see NativeSession."""
-        return NativeSession(book, entry, usable_threads(threads or default_threads()), memory or default_memory(),
-                             use_cache, specialize, tiered)
+        memory = memory or default_memory()
+        return NativeSession(book, entry, usable_threads(threads or default_threads()), memory,
+                             use_cache, specialize, tiered, port_bits(memory, ports) == 64)
 
     @staticmethod
-    def load_boot(program: Program, net, d, maps, memory: int) -> None:
-        """Put the starting net `d` (a FlatDef) in memory: nodes 1.., vars 1.. (var 0 is ROOT),
-        then link its redexes and its root, as a CALL would."""
+    def load_boot(session: NativeSession, d) -> None:
+        """Put the starting net `d` (a FlatDef) in a session's memory: nodes 1.., vars 1..
+        (var 0 is ROOT), then link its redexes and its root, as a CALL would."""
+        program, net = session.program, session.net
         if d.node_count + 1 >= net.node_cap or d.var_count + 1 >= net.vars_cap:
-            raise LimitError(f"out of memory: the starting net has {d.node_count} nodes (limit {format_size(memory)}); "
-                             "raise --mem")
-        nodes = (ctypes.c_uint64 * (d.node_count + 1)).from_address(maps[0].addr)
-        variables = (ctypes.c_uint32 * (d.var_count + 1)).from_address(maps[1].addr)
+            raise LimitError(f"out of memory: the starting net has {d.node_count} nodes "
+                             f"(limit {format_size(session.memory)}); raise --mem")
 
         def relocate(p: int) -> int:
             tag = p & 7
@@ -399,10 +433,8 @@ class NativeBackend:
                 return (((p >> 3) + 1) << 3) | tag
             return p
 
-        for i, (fst, snd) in enumerate(d.nodes):
-            nodes[i + 1] = relocate(fst) | relocate(snd) << 32
-        for v in range(1, d.var_count + 1):
-            variables[v] = 0xFFFFFFFF
+        session.place(range(1, d.node_count + 1), [relocate(p) for pair in d.nodes for p in pair],
+                      range(1, d.var_count + 1))
         net.node_top, net.vars_top = d.node_count + 1, d.var_count + 1
         addr = ctypes.addressof(net)
         for a, b in d.redexes:
@@ -476,6 +508,19 @@ class NativeBackend:
 SMALL_TREE = 64  # nodes: what the host writes into freed slots; a larger tree goes to fresh ones, at once
 
 
+class WideNodes:
+    """Node memory with 64-bit ports as the readback reads it: item i is fst | snd << 64."""
+
+    def __init__(self, words):
+        self.words = words
+
+    def __getitem__(self, i: int) -> int:
+        return self.words[2 * i] | self.words[2 * i + 1] << 64
+
+    def __len__(self) -> int:
+        return len(self.words) // 2
+
+
 class NativeCaller:
     """A thread that makes a session's native calls, one after the other: a program that does
     IO resumes the runtime once per call, and starting a thread each time would cost more
@@ -522,19 +567,23 @@ class NativeSession:
     thread claims a chunk) and gives slots back on thread 0's free stacks."""
 
     def __init__(self, book: Book, entry: str, threads: int, memory: int, use_cache: bool, specialize: bool,
-                 tiered: bool):
+                 tiered: bool, wide: bool = False):
         self.book, self.threads, self.memory = book, threads, memory
+        # 64-bit ports (see the module's docstring): a node is then two u64 words, a var one
+        self.wide, self.none = wide, NONE_WIDE if wide else NONE
+        self.code = "Q" if wide else "I"  # (the array type of ports)
+        node_bytes, var_bytes = (16, 8) if wide else (8, 4)
         self.flat = flat = flatten(book, entry)
-        self.program = program = load_program(flat, threads > 1, use_cache, specialize, tiered)
+        self.program = program = load_program(flat, threads > 1, use_cache, specialize, tiered, wide)
         # several threads: the first starts alone, on one thread's code (see reduce)
-        self.alone = load_program(flat, False, use_cache, specialize, tiered) if threads > 1 else None
+        self.alone = load_program(flat, False, use_cache, specialize, tiered, wide) if threads > 1 else None
         self.deadline = self.timeout = None  # the whole run's (set by the caller)
         self.seconds = 0.0
         self.host_calls = 0  # CALLs of references expanded for the host (`expand`)
         self.caller = NativeCaller()
-        slots = min(MAX_SLOTS, memory // BYTES_PER_SLOT)
+        slots = min(MAX_SLOTS_64, memory // BYTES_PER_SLOT_64) if wide else min(MAX_SLOTS, memory // BYTES_PER_SLOT)
         bag_cap = max(1 << 16, min(slots, 1 << 26))
-        self.maps = maps = [Mapping(slots * 8), Mapping(slots * 4)]
+        self.maps = maps = [Mapping(slots * node_bytes), Mapping(slots * var_bytes)]
         try:
             self.tms = tms = (L.TMStruct * threads)()
             self.templates, self._arrays = large_templates(flat)  # (kept alive for the run)
@@ -545,7 +594,7 @@ class NativeSession:
                 templates=ctypes.addressof(self.templates), share_at=share_at(threads),
             )
             for tid, tm in enumerate(tms):
-                hbag, rbag = Mapping(bag_cap * 8), Mapping(bag_cap * 8)
+                hbag, rbag = Mapping(bag_cap * node_bytes), Mapping(bag_cap * node_bytes)
                 node_free, var_free = Mapping(slots * 4), Mapping(slots * 4)
                 maps += [hbag, rbag, node_free, var_free]
                 tm.tid, tm.net, tm.hbag, tm.rbag = tid, ctypes.addressof(net), hbag.addr, rbag.addr
@@ -554,9 +603,10 @@ class NativeSession:
         except BaseException:
             self.close()
             raise
-        self.nodes = (ctypes.c_uint64 * slots).from_address(maps[0].addr)
-        self.vars = (ctypes.c_uint32 * slots).from_address(maps[1].addr)
-        self.vars[0] = NONE  # ROOT: no end has arrived yet
+        # node i: nodes[i] (fst | snd << 32), or with 64-bit ports nodes[2i], nodes[2i + 1]
+        self.nodes = (ctypes.c_uint64 * (slots * node_bytes // 8)).from_address(maps[0].addr)
+        self.vars = ((ctypes.c_uint64 if wide else ctypes.c_uint32) * slots).from_address(maps[1].addr)
+        self.vars[0] = self.none  # ROOT: no end has arrived yet
         self.addr = ctypes.addressof(net)
 
     # -- running
@@ -604,7 +654,7 @@ class NativeSession:
         if boot is None:
             self.reduce(self.program.run)
         else:
-            NativeBackend.load_boot(self.program, self.net, flatten_net(boot, self.flat.fids), self.maps, self.memory)
+            NativeBackend.load_boot(self, flatten_net(boot, self.flat.fids))
             self.reduce(self.program.resume)
 
     def expand(self, p: int) -> int:
@@ -630,9 +680,8 @@ class NativeSession:
 
     def resume(self, a: int, b: int) -> None:
         """`a ~ (b ROOT)`, reduced: an IO call's continuation `a` meets its answer `b`."""
-        self.vars[0] = NONE
         (base,) = self.slots("node", 1)
-        self.nodes[base] = b  # (b ROOT): ROOT is the port 0
+        self.place([base], [b, 0], [0])  # (b ROOT): ROOT is var 0, the port 0
         self.program.host_link(self.addr, a, (base << 3) | CON)
         self.reduce(self.program.resume)
 
@@ -651,12 +700,14 @@ class NativeSession:
         return base, vbase
 
     def write(self, base: int, ports: array.array, vbase: int, variables: int) -> None:
-        """Nodes from `base` (their (fst, snd) ports in pairs: a node is fst | snd << 32) and
-        `variables` vars from `vbase`, no end arrived."""
+        """Nodes from `base` (their (fst, snd) ports in pairs, an array of self.code) and
+        `variables` vars from `vbase`, no end arrived (NONE: all ones, in both widths)."""
         if len(ports):
-            ctypes.memmove(self.maps[0].addr + 8 * base, ports.buffer_info()[0], 4 * len(ports))
+            size = ports.itemsize
+            ctypes.memmove(self.maps[0].addr + 2 * size * base, ports.buffer_info()[0], size * len(ports))
         if variables:
-            ctypes.memset(self.maps[1].addr + 4 * vbase, 0xFF, 4 * variables)
+            size = ctypes.sizeof(self.vars._type_)
+            ctypes.memset(self.maps[1].addr + size * vbase, 0xFF, size * variables)
 
     def build(self, tree) -> int:
         """Write a tree (an IO answer, hvm.io.layout) into fresh slots; its port."""
@@ -665,26 +716,30 @@ class NativeSession:
         nodes, variables = layout_size(tree)
         if nodes <= SMALL_ANSWER:  # into slots freed before, if thread 0 has them
             node_slots, var_slots = self.slots("node", nodes), self.slots("var", variables)
-            ports, root = relocate(*layout(tree, 0, 0, self.flat.fids), node_slots, var_slots)
+            ports, root = relocate(*layout(tree, 0, 0, self.flat.fids, code=self.code), node_slots, var_slots)
             self.place(node_slots, ports, var_slots)
             return root
         from hvm.llvm_cpu.bytes_ir import byte_list_writer
 
         base, vbase = self.claim(nodes, variables)
         lists: list = []
-        ports, root = layout(tree, base, vbase, self.flat.fids, lists)
+        ports, root = layout(tree, base, vbase, self.flat.fids, lists, self.code)
         self.write(base, ports, vbase, variables)
         for data, first_node, first_var in lists:  # (the bytes of a large read, natively)
-            byte_list_writer()(self.maps[0].addr, data, len(data), first_node, first_var)
+            byte_list_writer(wide=self.wide)(self.maps[0].addr, data, len(data), first_node, first_var)
         return root
 
-    def place(self, node_slots: list[int], ports: list[int], var_slots: list[int]) -> None:
+    def place(self, node_slots, ports: list[int], var_slots) -> None:
         """Nodes at the given slots (their (fst, snd) ports in pairs), and vars no end has reached."""
-        nodes, variables = self.nodes, self.vars
-        for k, i in enumerate(node_slots):
-            nodes[i] = ports[2 * k] | ports[2 * k + 1] << 32
+        nodes, variables, none = self.nodes, self.vars, self.none
+        if self.wide:
+            for k, i in enumerate(node_slots):
+                nodes[2 * i], nodes[2 * i + 1] = ports[2 * k], ports[2 * k + 1]
+        else:
+            for k, i in enumerate(node_slots):
+                nodes[i] = ports[2 * k] | ports[2 * k + 1] << 32
         for v in var_slots:
-            variables[v] = NONE
+            variables[v] = none
 
     def slots(self, kind: str, n: int) -> list[int]:
         """n slots: the last ones freed on thread 0's stack, or fresh ones."""
@@ -707,6 +762,8 @@ class NativeSession:
                 setattr(tm, f"{kind}_free_len", length + len(stack))
 
     def node(self, i: int) -> tuple[int, int]:
+        if self.wide:
+            return self.nodes[2 * i], self.nodes[2 * i + 1]
         n = self.nodes[i]
         return n & 0xFFFFFFFF, n >> 32
 
@@ -721,7 +778,9 @@ class NativeSession:
 
     def read_tree(self, p: int):
         nodes = memoryview(self.nodes).cast("B").cast("Q")  # (indexed in the readback's loop: no call per node)
-        variables = memoryview(self.vars).cast("B").cast("I")
+        variables = memoryview(self.vars).cast("B").cast(self.code)
+        if self.wide:
+            return read_back_words(p, WideNodes(nodes), variables, self.net.vars_top, self.flat.name_of, 64, self.none)
         return read_back_words(p, nodes, variables, self.net.vars_top, self.flat.name_of)
 
     def stats(self) -> Stats:

@@ -1,7 +1,7 @@
 """Compile a book's specialized definitions in a process of its own, into the code cache.
 
 In:  `python -m hvm.llvm_cpu.compile_worker JOB` where JOB is a pickle file holding
-     (FlatBook, parallel, parts, the optimisation level); it is deleted. Each part is (the cache
+     (FlatBook, parallel, parts, the optimisation level, 64-bit ports); it is deleted. Each part is (the cache
      path to write, first fid, end fid): a book's definitions, or some of a big book's.
 Out: each part's compiled object, written atomically at its cache path (hvm.jit.store), in
      order (the running program takes each as it comes); nothing else.
@@ -34,7 +34,7 @@ def main(job_path: str) -> int:
 
     job = Path(job_path)
     try:
-        flat, parallel, parts, opt = pickle.loads(job.read_bytes())
+        flat, parallel, parts, opt, wide = pickle.loads(job.read_bytes())
     finally:
         job.unlink(missing_ok=True)
     recursive = recursive_definitions(flat)  # (once for all the parts)
@@ -42,7 +42,7 @@ def main(job_path: str) -> int:
         path = Path(out)
         if jit.read_cached(path) is not None:  # (another process made it meanwhile)
             continue
-        text = str(deep(build_defs, flat, parallel, True, range(start, stop), recursive))
+        text = str(deep(build_defs, flat, parallel, True, range(start, stop), recursive, wide))
         if not jit.store(path, jit.compile_ir(text, opt)):
             return CANNOT_WRITE
     return 0

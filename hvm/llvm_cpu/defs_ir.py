@@ -1,7 +1,7 @@
 """LLVM IR for a book's definitions: one native function per definition.
 
 In:  a FlatBook (hvm.flatbook) and the mode (parallel or single-threaded).
-Out: a module exporting `hvm_def_<fid>(Net*, TM*, i32 b)` for every definition: the CALL rule
+Out: a module exporting `hvm_def_<fid>(Net*, TM*, port b)` for every definition: the CALL rule
      for `@def ~ b`. Each function allocates and wires the definition's nodes directly (no
      node list is interpreted at run time), links its redexes, then links its root with b;
      a safe definition meeting a DUP is copied instead (counted as ERAS, as hvm.reference does).
@@ -26,12 +26,12 @@ from hvm.rules_ir import I32, VOIDT, c32
 
 
 def build_defs(book: FlatBook, parallel: bool, specialize: bool = True, fids: range | None = None,
-               recursive: set[int] | None = None) -> ir.Module:
+               recursive: set[int] | None = None, wide: bool = False) -> ir.Module:
     """`specialize=False` builds every definition plainly (no work at compile time): for tests.
     `fids`: only those definitions (a part of a big book, see hvm.llvm_cpu.backend.Upgrade);
-    `recursive`: recursive_definitions(book), when it is known already."""
+    `recursive`: recursive_definitions(book), when it is known already; `wide`: 64-bit ports."""
     module = ir.Module(name="hvm_defs")
-    emitter = Emitter(module, parallel)
+    emitter = Emitter(module, parallel, wide)
     if not specialize:
         recursive = None
     elif recursive is None:
@@ -57,11 +57,11 @@ def def_symbol(fid: int) -> str:
 
 
 def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | None) -> ir.Function:
-    fn, b = em.function(def_symbol(d.fid), VOIDT, [em.net_p, em.tm_p, I32], ["net", "tm", "b"], export=True)
+    fn, b = em.function(def_symbol(d.fid), VOIDT, [em.net_p, em.tm_p, em.P], ["net", "tm", "b"], export=True)
     net, tm, target = fn.args
     if d.safe:  # @f ~ {x y}  ==>  @f ~ x,  @f ~ y
-        with b.if_then(b.icmp_unsigned("==", em.tag(b, target), c32(DUP))):
-            b.call(em.eras(), [net, tm, c32((d.fid << 3) | REF), target])
+        with b.if_then(b.icmp_unsigned("==", em.tag(b, target), em.cp(DUP))):
+            b.call(em.eras(), [net, tm, em.cp((d.fid << 3) | REF), target])
             b.ret_void()
     if is_large(d):
         define_from_template(em, d, b, net, tm, target)
@@ -80,7 +80,7 @@ def define_def(em: Emitter, d: FlatDef, book: FlatBook, recursive: set[int] | No
             return em.port(b, VAR, vars_[p >> 3])
         if tag >= CON:
             return em.port(b, tag, nodes[p >> 3])
-        return c32(p)
+        return em.cp(p)
 
     for i, (fst, snd) in zip(nodes, d.nodes):
         em.node_st(b, net, i, em.pair(b, relocate(fst), relocate(snd)))
@@ -118,8 +118,8 @@ def define_from_template(em: Emitter, d: FlatDef, b, net, tm, target) -> None:
     with em.counted_loop(b, c32(0), c32(d.var_count)) as i:
         b.store(b.call(alloc_var, [net, tm]), b.gep(vars_, [i]))
 
-    def entry(k):
-        return b.load(b.gep(table, [k], inbounds=True))
+    def entry(k):  # (a template's port, an i32)
+        return em.widen(b, b.load(b.gep(table, [k], inbounds=True)))
 
     def relocate(p):
         return em.relocate(b, p, nodes, vars_)

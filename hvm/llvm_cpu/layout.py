@@ -12,7 +12,8 @@ Out: the same two structs as LLVM types (for the IR emitters) and as ctypes stru
           entries are given to idle threads on request), interaction counters per rule,
           and, on a cache line of its own, the request / mailbox pair used for stealing.
 
-A node is a u64: fst port in the low 32 bits, snd port in the high 32 bits. A slot freed by a
+A node is a u64: fst port in the low 32 bits, snd port in the high 32 bits (with 64-bit ports,
+a u128 of two u64 ports; a var a u64; node_buf and vars_buf are then read as such). A slot freed by a
 thread goes on that thread's free stack and is reused first (the most recently freed, so
 still in cache). Node 0 and var 0 are never handed out: var 0 is ROOT, the output wire.
 """
@@ -64,12 +65,15 @@ TM_FIELDS = [
     # a cache line of its own: written by other threads
     ("request", "i64"),  # 0, or 1 + the id of a thread asking for work
     ("mailbox", "i64"),  # 0: nothing yet; NO_WORK; or a redex given by another thread
-    *[(f"pad_b{i}", "pad") for i in range(6)],
+    ("mail_fst", "i64"),  # 64-bit ports: the redex given is here, and the mailbox says MAIL_WORK
+    ("mail_snd", "i64"),
+    *[(f"pad_b{i}", "pad") for i in range(4)],
 ]
 
 # net.error: set by the runtime (memory, bags) or by Python (Ctrl-C, --timeout); every thread stops
 ERROR_NONE, ERROR_NODES, ERROR_VARS, ERROR_BAG, ERROR_INTERRUPTED, ERROR_TIMEOUT = 0, 1, 2, 3, 4, 5
 NO_WORK = 1  # a mailbox answer: "I have nothing to give" (no redex is 1: that pair is VAR~VAR 0)
+MAIL_WORK = 2  # a mailbox answer with 64-bit ports: "a redex is in your mail_fst, mail_snd"
 CHUNK = 1 << 12  # nodes (or vars) claimed from the global cursor at a time
 
 
@@ -79,12 +83,14 @@ def field_index(fields, name: str) -> int:
 
 # -- LLVM types
 
-def llvm_types(module: ir.Module):
-    """(net_t, tm_t, def_fn_t) as identified struct types of `module`'s context."""
+def llvm_types(module: ir.Module, wide: bool = False):
+    """(net_t, tm_t, def_fn_t) as identified struct types of `module`'s context (`wide`: with
+    64-bit ports, where a definition's function takes an i64 port)."""
     ctx = module.context
-    net_t = ctx.get_identified_type("hvm.Net")
-    tm_t = ctx.get_identified_type("hvm.TM")
-    def_fn_t = ir.FunctionType(ir.VoidType(), [net_t.as_pointer(), tm_t.as_pointer(), I32])
+    suffix = "64" if wide else ""
+    net_t = ctx.get_identified_type("hvm.Net" + suffix)
+    tm_t = ctx.get_identified_type("hvm.TM" + suffix)
+    def_fn_t = ir.FunctionType(ir.VoidType(), [net_t.as_pointer(), tm_t.as_pointer(), I64 if wide else I32])
     kinds = {
         "i64": I64, "pad": I64, "p64": I64.as_pointer(), "p32": I32.as_pointer(),
         "a8": ir.ArrayType(I64, RULES), "pfn": def_fn_t.as_pointer().as_pointer(),

@@ -1,7 +1,8 @@
 """LLVM IR for the runtime: memory, wires, redex bags, the interaction rules and the workers.
 
 In:  an llvmlite `ir.Module` and the mode (`parallel`: atomic wires and work sharing between
-     threads; otherwise plain loads and stores for one thread).
+     threads; otherwise plain loads and stores for one thread; `wide`: 64-bit ports, see
+     hvm.rules_ir).
 Out: functions defined in that module. Two kinds of modules use them:
      - the core module (`build_core`): `hvm_interact`, the worker loop and `hvm_run`, the entry
        point Python calls; it knows no particular book;
@@ -22,7 +23,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from hvm.llvm_cpu import layout as L
-from hvm.ports import FID_MASK, NONE, VAR
+from hvm.ports import FID_MASK, VAR
 from hvm.rules import ANNI, COMM, ERAS, HIGH_PRIORITY_MASK, LINK, OPER, RULE_TABLE, SWIT, VOID
 from hvm.rules_ir import I1, I8, I32, I64, VOIDT, RuleEmitter, c32, c64
 
@@ -37,10 +38,11 @@ class Emitter(RuleEmitter):
     """Defines runtime functions in one module, each once, on first use. The rules that the
     CPU and the GPU emit alike (ERAS, ANNI, COMM, OPER, SWIT) come from hvm.rules_ir."""
 
-    def __init__(self, module: ir.Module, parallel: bool):
+    def __init__(self, module: ir.Module, parallel: bool, wide: bool = False):
         self.module = module
         self.parallel = parallel
-        self.net_t, self.tm_t, self.def_fn_t = L.llvm_types(module)
+        self.wide = wide
+        self.net_t, self.tm_t, self.def_fn_t = L.llvm_types(module, wide)
         self.net_p, self.tm_p = self.net_t.as_pointer(), self.tm_t.as_pointer()
         self.env_p = self.net_p  # the first argument of the shared rule functions
         self._tbaa: dict | None = None
@@ -89,8 +91,11 @@ class Emitter(RuleEmitter):
         p = b.gep(tm, [c32(0), c32(L.field_index(L.TM_FIELDS, "itrs")), c32(rule)], inbounds=True)
         self.st(b, b.add(self.ld(b, p, "tm"), c64(n)), p, "tm")
 
-    def slot(self, b, net, buf: str, index32):
-        return b.gep(self.load(b, net, buf), [b.zext(index32, I64)], inbounds=True)
+    def slot(self, b, net, buf: str, index):
+        base = self.load(b, net, buf)
+        if self.wide:  # (the Net struct names them u64* and u32*)
+            base = b.bitcast(base, (self.PAIR if buf == "node_buf" else self.P).as_pointer())
+        return b.gep(base, [self.as_i64(b, index)], inbounds=True)
 
     def node_ld(self, b, net, i):
         return self.ld(b, self.slot(b, net, "node_buf", i), "node")
@@ -104,11 +109,15 @@ class Emitter(RuleEmitter):
     def var_st(self, b, net, i, value):
         self.st(b, value, self.slot(b, net, "vars_buf", i), "var")
 
+    def bag(self, b, tm, bag: str):
+        base = self.load(b, tm, bag)
+        return b.bitcast(base, self.PAIR.as_pointer()) if self.wide else base
+
     def bag_ld(self, b, tm, bag: str, index):
-        return self.ld(b, b.gep(self.load(b, tm, bag), [index], inbounds=True), "bag")
+        return self.ld(b, b.gep(self.bag(b, tm, bag), [index], inbounds=True), "bag")
 
     def bag_st(self, b, tm, bag: str, index, value):
-        self.st(b, value, b.gep(self.load(b, tm, bag), [index], inbounds=True), "bag")
+        self.st(b, value, b.gep(self.bag(b, tm, bag), [index], inbounds=True), "bag")
 
     def atomic(self, inst, region: str):
         inst.set_metadata("tbaa", self.region(region))
@@ -136,7 +145,7 @@ class Emitter(RuleEmitter):
 
     def take(self) -> ir.Function:
         """take(net, tm, i) -> the node's (fst, snd) pair; the slot is freed (we were its only reader)."""
-        fn, b = self.function("hvm_take", I64, [self.net_p, self.tm_p, I32], ["net", "tm", "i"], inline=True)
+        fn, b = self.function("hvm_take", self.PAIR, [self.net_p, self.tm_p, I32], ["net", "tm", "i"], inline=True)
         if fn:
             net, tm, i = fn.args
             node = self.node_ld(b, net, i)
@@ -157,7 +166,7 @@ class Emitter(RuleEmitter):
             self.store(b, tm, f"{kind}_free_len", n)
             i = self.ld(b, b.gep(self.load(b, tm, f"{kind}_free"), [n], inbounds=True), "free")
             if kind == "var":
-                self.var_st(b, net, i, c32(NONE))
+                self.var_st(b, net, i, self.none)
             b.ret(i)
         return self.get(name)
 
@@ -217,17 +226,17 @@ class Emitter(RuleEmitter):
 
     # -- wires
 
-    def var_swap(self, b, net, index32, value):
-        """The old content of var `index32`, replacing it with `value` (atomically when parallel)."""
+    def var_swap(self, b, net, index, value):
+        """The old content of var `index`, replacing it with `value` (atomically when parallel)."""
         if self.parallel:
-            return self.atomic(b.atomic_rmw("xchg", self.slot(b, net, "vars_buf", index32), value, "acq_rel"), "var")
-        old = self.var_ld(b, net, index32)
-        self.var_st(b, net, index32, value)
+            return self.atomic(b.atomic_rmw("xchg", self.slot(b, net, "vars_buf", index), value, "acq_rel"), "var")
+        old = self.var_ld(b, net, index)
+        self.var_st(b, net, index, value)
         return old
 
     def enter(self) -> ir.Function:
         """enter(net, tm, p): follow p through vars whose other end already arrived, freeing them."""
-        fn, b = self.function("hvm_enter", I32, [self.net_p, self.tm_p, I32], ["net", "tm", "p"], inline=True)
+        fn, b = self.function("hvm_enter", self.P, [self.net_p, self.tm_p, self.P], ["net", "tm", "p"], inline=True)
         if fn:
             net, tm, p0 = fn.args
             entry = b.block
@@ -237,17 +246,17 @@ class Emitter(RuleEmitter):
             out = b.append_basic_block("out")
             b.branch(head)
             b.position_at_end(head)
-            p = b.phi(I32, "p")
+            p = b.phi(self.P, "p")
             p.add_incoming(p0, entry)
-            b.cbranch(b.icmp_unsigned("==", self.tag(b, p), c32(VAR)), step, out)
+            b.cbranch(b.icmp_unsigned("==", self.tag(b, p), self.cp(VAR)), step, out)
             b.position_at_end(step)
             if self.parallel:
-                got = self.var_swap(b, net, self.val(b, p), c32(NONE))
+                got = self.var_swap(b, net, self.index(b, p), self.none)
             else:
-                got = self.var_ld(b, net, self.val(b, p))
-            b.cbranch(b.icmp_unsigned("==", got, c32(NONE)), out, follow)
+                got = self.var_ld(b, net, self.index(b, p))
+            b.cbranch(b.icmp_unsigned("==", got, self.none), out, follow)
             b.position_at_end(follow)
-            b.call(self.free_var(), [net, tm, self.val(b, p)])
+            b.call(self.free_var(), [net, tm, self.index(b, p)])
             p.add_incoming(got, follow)
             b.branch(head)
             b.position_at_end(out)
@@ -256,13 +265,14 @@ class Emitter(RuleEmitter):
 
     def push(self) -> ir.Function:
         """push(net, tm, a, b): a new redex, on the bag its rule's priority says."""
-        fn, b = self.function("hvm_push", VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"], inline=True)
+        fn, b = self.function("hvm_push", VOIDT, [self.net_p, self.tm_p, self.P, self.P], ["net", "tm", "a", "b"],
+                              inline=True)
         if fn:
             net, tm, a, p = fn.args
             ta, tb = self.tag(b, a), self.tag(b, p)
             lo = b.select(b.icmp_unsigned("<", ta, tb), ta, tb)
             hi = b.select(b.icmp_unsigned("<", ta, tb), tb, ta)
-            key = b.zext(b.or_(b.shl(lo, c32(3)), hi), I64)
+            key = self.as_i64(b, b.or_(b.shl(lo, self.cp(3)), hi))
             high = b.trunc(b.lshr(c64(HIGH_PRIORITY_MASK), key), I1)
             redex = self.pair(b, a, p)
             with b.if_else(high) as (to_high, to_low):
@@ -280,7 +290,7 @@ class Emitter(RuleEmitter):
     def push_bag(self, high: bool) -> ir.Function:
         """push_high / push_low (net, tm, redex): onto the private LIFO bag, or the shared one."""
         name = "hvm_push_high" if high else "hvm_push_low"
-        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I64], ["net", "tm", "redex"], inline=True)
+        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, self.PAIR], ["net", "tm", "redex"], inline=True)
         if fn:
             net, tm, redex = fn.args
             top_field, bag = ("hlen", "hbag") if high else ("rhi", "rbag")
@@ -298,7 +308,7 @@ class Emitter(RuleEmitter):
         """The rare case of a full bag, out of line: the low bag's live entries [rlo, rhi) move
         down to 0 if that frees room (older entries were given away); else it is an error."""
         name = "hvm_full_high" if high else "hvm_full_low"
-        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, I64], ["net", "tm", "redex"])
+        fn, b = self.function(name, VOIDT, [self.net_p, self.tm_p, self.PAIR], ["net", "tm", "redex"])
         if fn:
             fn.attributes.add("noinline")
             fn.attributes.add("cold")
@@ -306,10 +316,10 @@ class Emitter(RuleEmitter):
             if not high:
                 rlo, rhi = self.load(b, tm, "rlo"), self.load(b, tm, "rhi")
                 with b.if_then(b.icmp_unsigned(">", rlo, c64(0))):
-                    base = self.load(b, tm, "rbag")
+                    base = self.bag(b, tm, "rbag")
                     n = b.sub(rhi, rlo)
                     memmove = self.module.declare_intrinsic("llvm.memmove", [I8P, I8P, I64])
-                    b.call(memmove, [b.bitcast(base, I8P), b.bitcast(b.gep(base, [rlo]), I8P), b.mul(n, c64(8)),
+                    b.call(memmove, [b.bitcast(base, I8P), b.bitcast(b.gep(base, [rlo]), I8P), b.mul(n, c64(self.PAIR.width // 8)),
                                      ir.Constant(I1, 0)])
                     self.store(b, tm, "rlo", c64(0))
                     self.bag_st(b, tm, "rbag", n, redex)
@@ -326,7 +336,7 @@ class Emitter(RuleEmitter):
             var x ~ t               ==>  the first end of x to arrive leaves t in vars[x];
                                          the second takes it, frees x, and links it with t
         """
-        fn, b = self.function("hvm_link", VOIDT, [self.net_p, self.tm_p, I32, I32], ["net", "tm", "a", "b"])
+        fn, b = self.function("hvm_link", VOIDT, [self.net_p, self.tm_p, self.P, self.P], ["net", "tm", "a", "b"])
         if fn:
             net, tm, a0, b0 = fn.args
             entry = b.block
@@ -340,15 +350,15 @@ class Emitter(RuleEmitter):
             b.branch(head)
 
             b.position_at_end(head)
-            a = b.phi(I32, "a")
-            p = b.phi(I32, "b")
+            a = b.phi(self.P, "a")
+            p = b.phi(self.P, "b")
             a.add_incoming(a0, entry)
             p.add_incoming(b0, entry)
-            a_is_var = b.icmp_unsigned("==", self.tag(b, a), c32(VAR))
+            a_is_var = b.icmp_unsigned("==", self.tag(b, a), self.cp(VAR))
             b.cbranch(a_is_var, var, a_node)
 
             b.position_at_end(a_node)  # a is principal: a redex if b is too, else swap
-            b_is_var = b.icmp_unsigned("==", self.tag(b, p), c32(VAR))
+            b_is_var = b.icmp_unsigned("==", self.tag(b, p), self.cp(VAR))
             b.cbranch(b_is_var, var, redex)
 
             b.position_at_end(redex)
@@ -356,13 +366,13 @@ class Emitter(RuleEmitter):
             b.ret_void()
 
             b.position_at_end(var)
-            x = b.phi(I32, "x")  # the var end
-            t = b.phi(I32, "t")  # what it connects to
+            x = b.phi(self.P, "x")  # the var end
+            t = b.phi(self.P, "t")  # what it connects to
             x.add_incoming(a, head)
             t.add_incoming(p, head)
             x.add_incoming(p, a_node)
             t.add_incoming(a, a_node)
-            t_var = b.icmp_unsigned("==", self.tag(b, t), c32(VAR))
+            t_var = b.icmp_unsigned("==", self.tag(b, t), self.cp(VAR))
             entered = b.append_basic_block("enter")
             b.cbranch(t_var, entered, settle)
             b.position_at_end(entered)
@@ -370,14 +380,14 @@ class Emitter(RuleEmitter):
             b.branch(settle)
 
             b.position_at_end(settle)
-            target = b.phi(I32, "target")
+            target = b.phi(self.P, "target")
             target.add_incoming(t, var)
             target.add_incoming(t2, entered)
-            old = self.var_swap(b, net, self.val(b, x), target)
-            b.cbranch(b.icmp_unsigned("==", old, c32(NONE)), done, second)
+            old = self.var_swap(b, net, self.index(b, x), target)
+            b.cbranch(b.icmp_unsigned("==", old, self.none), done, second)
 
             b.position_at_end(second)
-            b.call(self.free_var(), [net, tm, self.val(b, x)])
+            b.call(self.free_var(), [net, tm, self.index(b, x)])
             a.add_incoming(old, second)
             p.add_incoming(target, second)
             b.branch(head)
@@ -411,7 +421,7 @@ class Emitter(RuleEmitter):
             swap = b.icmp_unsigned(">", ta0, tb0)
             a = b.select(swap, b0, a0, name="a")
             p = b.select(swap, a0, b0, name="b")
-            key = b.or_(b.shl(b.select(swap, tb0, ta0), c32(3)), b.select(swap, ta0, tb0))
+            key = b.or_(b.shl(b.select(swap, tb0, ta0), self.cp(3)), b.select(swap, ta0, tb0))
             table = ir.GlobalVariable(self.module, ir.ArrayType(I8, 64), "hvm_rule_table")
             table.global_constant = True
             table.linkage = "internal"
@@ -432,9 +442,9 @@ class Emitter(RuleEmitter):
                 elif r == VOID:
                     self.count(b, tm, VOID)
                 else:  # CALL: the compiled definition does the rest (and counts)
-                    fid = b.and_(self.val(b, a), c32(FID_MASK))
+                    fid = b.and_(self.val(b, a), self.cp(FID_MASK))
                     defs = self.load(b, net, "defs")
-                    f = self.ld(b, b.gep(defs, [b.zext(fid, I64)], inbounds=True), "net")
+                    f = self.ld(b, b.gep(defs, [self.as_i64(b, fid)], inbounds=True), "net")
                     b.call(f, [net, tm, p])
                 b.branch(done)
             b.position_at_end(done)
@@ -469,6 +479,10 @@ class Emitter(RuleEmitter):
                         redex = self.bag_ld(b, tm, "rbag", rlo)
                         self.store(b, tm, "rlo", b.add(rlo, c64(1)))
                         self.atomic(b.atomic_rmw("add", self.field(b, net, "busy"), c64(1), "seq_cst"), "net")
+                        if self.wide:  # (a redex of two i64 ports: in the thief's mail words, then a flag)
+                            self.store(b, thief, "mail_fst", self.fst(b, redex))
+                            self.store(b, thief, "mail_snd", self.snd(b, redex))
+                            redex = c64(L.MAIL_WORK)
                         self.atomic(b.store_atomic(redex, mailbox, "release", 8), "tm")
                     with refuse:
                         self.atomic(b.store_atomic(c64(L.NO_WORK), mailbox, "release", 8), "tm")
@@ -611,7 +625,11 @@ class Emitter(RuleEmitter):
         b.branch(search)
         b.position_at_end(received)
         self.store(b, tm, "idle_rounds", c64(0))
-        b.call(self.push(), [net, tm, self.fst(b, answer), self.snd(b, answer)])
+        if self.wide:
+            given = (self.load(b, tm, "mail_fst"), self.load(b, tm, "mail_snd"))
+        else:
+            given = (self.fst(b, answer), self.snd(b, answer))
+        b.call(self.push(), [net, tm, *given])
         b.branch(loop)
 
     def back_off(self, b, tm) -> None:
@@ -642,7 +660,7 @@ class Emitter(RuleEmitter):
             tm0 = self.tm_of(b, net, c64(0))
             if not booted:
                 main = self.ld(b, b.gep(self.load(b, net, "defs"), [c64(0)], inbounds=True), "net")
-                b.call(main, [net, tm0, c32(0)])  # ROOT is var 0, i.e. the port 0
+                b.call(main, [net, tm0, self.cp(0)])  # ROOT is var 0, i.e. the port 0
             if not self.parallel:
                 b.call(worker, [b.bitcast(tm0, I8P)])
                 b.ret_void()
@@ -652,7 +670,7 @@ class Emitter(RuleEmitter):
 
     def host_link(self) -> ir.Function:
         """hvm_host_link(net, a, b): link two ports for thread 0, before a run (see hvm_resume)."""
-        fn, b = self.function("hvm_host_link", VOIDT, [self.net_p, I32, I32], ["net", "a", "b"], export=True)
+        fn, b = self.function("hvm_host_link", VOIDT, [self.net_p, self.P, self.P], ["net", "a", "b"], export=True)
         if fn:
             net, x, y = fn.args
             b.call(self.link(), [net, self.tm_of(b, net, c64(0)), x, y])
@@ -664,7 +682,7 @@ class Emitter(RuleEmitter):
 
         For readback after a run. At most `vars_top` steps: a longer chain would be a loop.
         """
-        fn, b = self.function("hvm_resolve", I32, [self.net_p, I32], ["net", "p"], export=True)
+        fn, b = self.function("hvm_resolve", self.P, [self.net_p, self.P], ["net", "p"], export=True)
         if fn:
             net, p0 = fn.args
             limit = self.load(b, net, "vars_top")
@@ -675,15 +693,15 @@ class Emitter(RuleEmitter):
             out = b.append_basic_block("out")
             b.branch(head)
             b.position_at_end(head)
-            p = b.phi(I32, "p")
+            p = b.phi(self.P, "p")
             n = b.phi(I64, "n")
             p.add_incoming(p0, entry)
             n.add_incoming(c64(0), entry)
-            is_var = b.icmp_unsigned("==", self.tag(b, p), c32(VAR))
+            is_var = b.icmp_unsigned("==", self.tag(b, p), self.cp(VAR))
             b.cbranch(b.and_(is_var, b.icmp_unsigned("<=", n, limit)), step, out)
             b.position_at_end(step)
-            got = self.var_ld(b, net, self.val(b, p))
-            b.cbranch(b.icmp_unsigned("==", got, c32(NONE)), out, follow)
+            got = self.var_ld(b, net, self.index(b, p))
+            b.cbranch(b.icmp_unsigned("==", got, self.none), out, follow)
             b.position_at_end(follow)
             p.add_incoming(got, follow)
             n.add_incoming(b.add(n, c64(1)), follow)
@@ -705,12 +723,12 @@ class Emitter(RuleEmitter):
             b.call(pthread_join, [b.load(b.gep(handles, [i])), ir.Constant(I8P.as_pointer(), None)])
         b.ret_void()
 
-def build_core(parallel: bool) -> ir.Module:
+def build_core(parallel: bool, wide: bool = False) -> ir.Module:
     """The runtime without any book: entry points `hvm_run(Net*)`, `hvm_resume(Net*)`,
     `hvm_host_link(Net*, port, port)` and `hvm_resolve(Net*, port)`; one thread's code also
-    `hvm_run_alone(Net*)` and `hvm_resume_alone(Net*)`."""
-    module = ir.Module(name=f"hvm_core_{'parallel' if parallel else 'single'}")
-    emitter = Emitter(module, parallel)
+    `hvm_run_alone(Net*)` and `hvm_resume_alone(Net*)`. `wide`: 64-bit ports."""
+    module = ir.Module(name=f"hvm_core_{'parallel' if parallel else 'single'}{'_wide' if wide else ''}")
+    emitter = Emitter(module, parallel, wide)
     emitter.run()
     emitter.run(booted=True)
     if not parallel:

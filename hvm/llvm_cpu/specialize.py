@@ -336,7 +336,7 @@ class Specializer:
 
     def numb(self, b, x):
         """The number word of a NUM: a constant when it is known now."""
-        return self.em.val(b, x.value) if type(x) is Dyn else c32(x.port >> 3)
+        return self.em.index(b, x.value) if type(x) is Dyn else c32(x.port >> 3)
 
     # -- a static value against a run-time port whose tag is known on this path
 
@@ -370,7 +370,7 @@ class Specializer:
 
     def take(self, b, p: Dyn) -> tuple[Dyn, Dyn]:
         em = self.em
-        node = b.call(em.take(), [self.net, self.tm, em.val(b, p.value)])
+        node = b.call(em.take(), [self.net, self.tm, em.index(b, p.value)])
         return Dyn(em.fst(b, node)), Dyn(em.snd(b, node))
 
     def switch(self, path: Path, b, s: SNode, p: Dyn) -> bool:
@@ -382,7 +382,7 @@ class Specializer:
         em = self.em
         path.counts[SWIT] += 1
         path.steps += 1
-        n = b.and_(b.lshr(em.val(b, p.value), c32(5)), c32(0xFFFFFF))
+        n = b.and_(b.lshr(em.index(b, p.value), c32(5)), c32(0xFFFFFF))
         zero_block = b.append_basic_block("swit_zero")
         succ_block = b.append_basic_block("swit_succ")
         b.cbranch(b.icmp_unsigned("==", n, c32(0)), zero_block, succ_block)
@@ -410,7 +410,7 @@ class Specializer:
         for tag, also in cases:
             block = b.append_basic_block(f"tag_{tag}")
             for t in (tag, *also):
-                sw.add_case(c32(t), block)
+                sw.add_case(em.cp(t), block)
             fork = path.fork()
             fork.pending.append((s, Dyn(entered, tag)))
             b.position_at_end(block)
@@ -488,7 +488,7 @@ class Specializer:
         def port(planned):
             kind = planned[0]
             if kind == "const":
-                return c32(planned[1])
+                return em.cp(planned[1])
             if kind == "dyn":
                 return planned[1]
             if kind == "node":

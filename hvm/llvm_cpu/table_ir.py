@@ -1,7 +1,8 @@
 """A big book's definitions as data: one CALL interpreter, and a table of each definition's ports.
 
-In:  a FlatBook with more definitions than backend.BIG_BOOK, and the mode (parallel or not).
-Out: the address of a function `hvm_def_<fid>(Net*, TM*, i32 b)` for every definition, as
+In:  a FlatBook with more definitions than backend.BIG_BOOK, and the mode (parallel or not;
+     32- or 64-bit ports).
+Out: the address of a function `hvm_def_<fid>(Net*, TM*, port b)` for every definition, as
      hvm.llvm_cpu.defs_ir's, and (`templates`) the data they read at run time.
 
 Native code for each definition costs LLVM time and memory per definition (and its loader
@@ -17,9 +18,9 @@ as HVM2's own interpreter does: the same interactions, counted the same, as comp
         reserve t.nodes nodes and t.vars vars (or stop: out of memory); itrs[CALL] += 1
         allocate them; write each node's ports, relocated; link each redex; link the root with b
 
-The trampolines depend neither on the book nor on the mode: chunk k holds those of fids
-[k * CHUNK, (k+1) * CHUNK), so they are compiled once per machine (then cached) and serve every
-big book. A chunk is loaded once for each mode: its `hvm_table_call` global holds the address
+The trampolines depend neither on the book nor on the threads: chunk k holds those of fids
+[k * CHUNK, (k+1) * CHUNK), so they are compiled once per machine and port width (then cached)
+and serve every big book. A chunk is loaded once for each mode: its `hvm_table_call` global holds the address
 of that mode's interpreter, set when loaded, and its `hvm_calls` array counts the CALLs of each
 of its definitions (roughly: threads do not synchronise on it), which tell the tier-up which
 definitions are worth compiling (hvm.llvm_cpu.backend.Upgrade).
@@ -61,8 +62,8 @@ def templates(flat: FlatBook):
     return table, arrays
 
 
-def mode_name(parallel: bool) -> str:
-    return "parallel" if parallel else "single"
+def mode_name(parallel: bool, wide: bool = False) -> str:
+    return ("parallel" if parallel else "single") + ("-wide" if wide else "")
 
 
 class Calls:
@@ -77,50 +78,54 @@ class Calls:
         return sum(self.counters[fid // CHUNK][fid % CHUNK] for fid in fids)
 
 
-def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True) -> tuple[list[int], Calls]:
+def load_table_defs(flat: FlatBook, parallel: bool, use_cache: bool = True,
+                    wide: bool = False) -> tuple[list[int], Calls]:
     """The address of each definition's CALL (by fid): trampolines into the interpreter; and
     their counts of CALLs."""
-    interpreter = jit.object_code(lambda: str(build_interpreter(parallel)), ["table-interpreter", mode_name(parallel)],
+    mode = mode_name(parallel, wide)
+    interpreter = jit.object_code(lambda: str(build_interpreter(parallel, wide)), ["table-interpreter", mode],
                                   INTERPRETER_OPT, use_cache)
     call = jit.load(interpreter, ["hvm_table_call"])["hvm_table_call"]
     slot, calls, entries = "hvm_table_call", "hvm_calls", "hvm_trampolines"
     addresses, counters = [], []
     for chunk in range((len(flat.defs) + CHUNK - 1) // CHUNK):
         fids = range(chunk * CHUNK, min(len(flat.defs), (chunk + 1) * CHUNK))
-        obj = jit.object_code(lambda: trampolines(chunk), ["table-trampolines", str(chunk), str(CHUNK)],
+        width = ["wide"] if wide else []
+        obj = jit.object_code(lambda: trampolines(chunk, wide), ["table-trampolines", str(chunk), str(CHUNK), *width],
                               TRAMPOLINE_OPT, use_cache)
-        found = jit.load(obj, [slot, calls, entries], instance=mode_name(parallel))
+        found = jit.load(obj, [slot, calls, entries], instance=mode)
         ctypes.c_void_p.from_address(found[slot]).value = call
         counters.append((ctypes.c_uint32 * CHUNK).from_address(found[calls]))
         addresses += (ctypes.c_void_p * CHUNK).from_address(found[entries])[:len(fids)]
     return addresses, Calls(counters, len(flat.defs))
 
 
-def trampolines(chunk: int) -> str:
+def trampolines(chunk: int, wide: bool = False) -> str:
     """The IR of chunk `chunk`'s trampolines (written as text: llvmlite's builder would take
-    longer than LLVM)."""
+    longer than LLVM); `wide`: their port argument is an i64."""
     slot, calls, entries = "@hvm_table_call", "@hvm_calls", "@hvm_trampolines"
-    fn_t, calls_t = "void (i8*, i8*, i32, i32)*", f"[{CHUNK} x i32]"
-    def_t = "void (i8*, i8*, i32)*"
+    pt = "i64" if wide else "i32"
+    fn_t, calls_t = f"void (i8*, i8*, {pt}, i32)*", f"[{CHUNK} x i32]"
+    def_t = f"void (i8*, i8*, {pt})*"
     lines = [f"{slot} = global {fn_t} null", f"{calls} = global {calls_t} zeroinitializer",
              # (their addresses, as data: one symbol to look up instead of CHUNK)
              f"{entries} = constant [{CHUNK} x {def_t}] [" +
              ", ".join(f"{def_t} @hvm_def_{chunk * CHUNK + k}" for k in range(CHUNK)) + "]"]
     for k in range(CHUNK):
         counter = f"getelementptr inbounds ({calls_t}, {calls_t}* {calls}, i32 0, i32 {k})"
-        lines.append(f"define internal void @hvm_def_{chunk * CHUNK + k}(i8* %net, i8* %tm, i32 %b) nounwind {{\n"
+        lines.append(f"define internal void @hvm_def_{chunk * CHUNK + k}(i8* %net, i8* %tm, {pt} %b) nounwind {{\n"
                      f"  %n = load atomic i32, i32* {counter} monotonic, align 4\n"
                      f"  %n1 = add i32 %n, 1\n"
                      f"  store atomic i32 %n1, i32* {counter} monotonic, align 4\n"
                      f"  %f = load {fn_t}, {fn_t}* {slot}\n"
-                     f"  tail call void %f(i8* %net, i8* %tm, i32 %b, i32 {chunk * CHUNK + k})\n"
+                     f"  tail call void %f(i8* %net, i8* %tm, {pt} %b, i32 {chunk * CHUNK + k})\n"
                      f"  ret void\n}}")
     return "\n".join(lines) + "\n"
 
 
-def build_interpreter(parallel: bool) -> ir.Module:
-    """The module of `hvm_table_call(Net*, TM*, i32 b, i32 fid)`: the CALL of any definition,
-    from its template.
+def build_interpreter(parallel: bool, wide: bool = False) -> ir.Module:
+    """The module of `hvm_table_call(Net*, TM*, port b, i32 fid)`: the CALL of any definition,
+    from its template (`wide`: with 64-bit ports).
 
         entry:   t = templates[fid]; safe and tag(b) == DUP -> copy (ERAS), return
         reserve: reserve the nodes and vars (or return); count the CALL
@@ -129,9 +134,9 @@ def build_interpreter(parallel: bool) -> ir.Module:
     """
     from hvm.llvm_cpu.runtime_ir import Emitter
 
-    module = ir.Module(name=f"hvm_table_{mode_name(parallel)}")
-    em = Emitter(module, parallel)
-    fn, b = em.function("hvm_table_call", VOIDT, [em.net_p, em.tm_p, I32, I32], ["net", "tm", "b", "fid"],
+    module = ir.Module(name=f"hvm_table_{mode_name(parallel, wide)}")
+    em = Emitter(module, parallel, wide)
+    fn, b = em.function("hvm_table_call", VOIDT, [em.net_p, em.tm_p, em.P, I32], ["net", "tm", "b", "fid"],
                         export=True)
     net, tm, target, fid = fn.args
     i32p = I32.as_pointer()
@@ -140,8 +145,8 @@ def build_interpreter(parallel: bool) -> ir.Module:
     node_count, var_count, redex_count, safe = (b.load(b.gep(ports, [c32(k - HEADER)], inbounds=True))
                                                 for k in range(HEADER))
     with b.if_then(b.and_(b.icmp_unsigned("!=", safe, c32(0)),
-                          b.icmp_unsigned("==", em.tag(b, target), c32(DUP)))):  # @f ~ {x y}  ==>  @f ~ x,  @f ~ y
-        b.call(em.eras(), [net, tm, b.or_(b.shl(fid, c32(3)), c32(REF)), target])
+                          b.icmp_unsigned("==", em.tag(b, target), em.cp(DUP)))):  # @f ~ {x y}  ==>  @f ~ x,  @f ~ y
+        b.call(em.eras(), [net, tm, em.port(b, REF, fid), target])
         b.ret_void()
     ok = b.call(em.reserve(), [net, tm, b.zext(node_count, I64), b.zext(var_count, I64)])
     with b.if_then(b.not_(ok), likely=False):
@@ -174,8 +179,8 @@ def build_interpreter(parallel: bool) -> ir.Module:
     with em.counted_loop(b, c32(0), var_count) as i:
         b.store(b.call(alloc_var, [net, tm]), b.gep(vars_, [i]))
 
-    def entry(k):
-        return em.relocate(b, b.load(b.gep(ports, [k], inbounds=True)), nodes, vars_)
+    def entry(k):  # (a template's port is an i32)
+        return em.relocate(b, em.widen(b, b.load(b.gep(ports, [k], inbounds=True))), nodes, vars_)
 
     with em.counted_loop(b, c32(0), node_count) as i:
         k = b.mul(i, c32(2))

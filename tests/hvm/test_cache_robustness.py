@@ -112,7 +112,7 @@ def test_a_compile_worker_that_cannot_write_says_so(tmp_path):
     from hvm.syntax import parse_book
 
     job = tmp_path / "job"
-    job.write_bytes(pickle.dumps((flatten(parse_book(SHORT)), False, [("/dev/null/x.o", 0, 3)], 1)))
+    job.write_bytes(pickle.dumps((flatten(parse_book(SHORT)), False, [("/dev/null/x.o", 0, 3)], 1, False)))
     done = subprocess.run([sys.executable, "-m", "hvm.llvm_cpu.compile_worker", str(job)], capture_output=True,
                           text=True, timeout=120, check=False)
     assert (done.returncode, done.stderr) == (compile_worker.CANNOT_WRITE, "")

@@ -75,7 +75,14 @@ def test_gen_llvm(tmp_hvm):
 def test_bad_threads_and_memory_are_usage_errors(tmp_hvm):
     path = tmp_hvm("@main = *")
     assert hvm("run-c", path, "-t", "0").exit_code == 2
-    assert hvm("run-c", path, "--mem", "7G").exit_code == 2
+    result = hvm("run-c", path, "--mem", "96G")
+    assert result.exit_code == 2 and "at most 95G" in result.output
+
+
+def test_memory_past_32_bit_ports_runs_on_64_bit_ports(tmp_hvm):
+    path = tmp_hvm("@main = a\n  & @id ~ (1 a)\n@id = (x x)\n")
+    result = hvm("run-c", path, "--mem", "7G", "-s")
+    assert result.exit_code == 0 and result.stdout.startswith("Result: 1")
 
 
 def test_check_ok(tmp_hvm):
