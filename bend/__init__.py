@@ -14,7 +14,7 @@ use: `import bend` stays cheap for the command line.
 """
 
 __all__ = ["run", "run_file", "compile", "Program", "Function", "Term", "CompileError", "RuntimeLimit",
-           "UnknownName", "Data", "Maybe", "Result", "Nat", "Tree"]
+           "UnknownName", "Data", "Maybe", "Result", "Nat", "Tree", "run_compiled", "Outcome"]
 
 
 def __getattr__(name: str):

@@ -15,17 +15,22 @@ In:  source text or a path; Python arguments (bend.values lists the conversions)
 Out: the result as a Python value, the same conversions backwards; a bend.Term for what has no
      Python form (a function); an IO action's value once its effects are done.
 Errors: CompileError (every diagnostic, each with its file, line and column), RuntimeLimit (out
-     of memory, out of time), ValueError for an argument with no Bend value, TypeError for an
-     argument of the wrong type or count, AttributeError (KeyError for call()) for a name the
-     program does not define. Nothing here exits the process or prints; IO (`IO/print`, files)
-     goes to Python's sys.stdout and files.
+     of memory, out of time, an argument longer than the run's memory holds), ValueError for
+     an argument with no Bend value, TypeError for an argument of the wrong type or count,
+     AttributeError (KeyError for call()) for a name the program does not define. Nothing here
+     exits the process or prints; IO (`IO/print`, files) goes to Python's sys.stdout and files.
 
 `compile` runs the compiler (bend.compiler: load, check, desugar, nets) once, keeping every
 definition of the program (and every constructor's tag, to build arguments with). A call then
 reduces a starting net on the backend, `& @name ~ (arg1 (arg2 ... r))` with the arguments as
-trees (bend.values), through hvm.io.run_io (so IO is performed); the native backend finds the
-book's machine code in its cache (the book does not change between calls), so a second call
-builds no LLVM code. `run(source, *args)` is `compile(source).main(*args)`.
+trees (bend.values), through bend.runner.run_net (hvm.io.run_io: so IO is performed); the native
+backend finds the book's machine code in its cache (the book does not change between calls), so
+a second call builds no LLVM code. `run(source, *args)` is `compile(source).main(*args)`.
+
+The `bend` command is built on this module: its run commands compile (with their diagnostics
+and the cache of compiled programs, bend.cache) and then call `run_compiled`, which gives the
+result as Bend text with the statistics; the command only prints it. It is bend.runner's, the
+one run path, which a warm run of a cached program (bend.start) calls too.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import difflib
 import itertools
 from pathlib import Path
 
-from bend import ast
+from bend import ast, runner
 from bend.diagnostics import BendError, Diagnostics
 from bend.values import (I24_MIN, U24_MAX, Data, DataTypes, Decoder, Encoder, Maybe, Nat, NotData, Result,
                          Tree_ as Tree, attribute_name, ctor_net, no_gc, plain_type, rename_wires)
@@ -43,7 +48,8 @@ from hvm.book import Definition, Era, Net, Node, Num, Redex, Ref, Tag, Var
 from hvm.errors import HvmError, LimitError
 
 __all__ = ["run", "run_file", "compile", "Program", "Function", "Term", "CompileError", "RuntimeLimit",
-           "UnknownName", "Data", "Maybe", "Result", "Nat", "Tree", "U24_MAX", "I24_MIN"]
+           "UnknownName", "Data", "Maybe", "Result", "Nat", "Tree", "U24_MAX", "I24_MIN", "run_compiled",
+           "Outcome"]
 
 ROOTS = "<python api>"  # the book's entry for the runtimes: it names every definition, so every
 #                         call flattens the same book (and the native backend's code is cached)
@@ -104,6 +110,12 @@ class Term:
 
 
 # -- the entry points
+
+# The run of a compiled program's entry point, its result as Bend text (`Outcome`: term, text,
+# stats): what the `bend` command's run commands call and print, and what a warm `bend run` of
+# a cached program calls (bend.start, through bend.runner.execute). Raises hvm.errors.HvmError.
+run_compiled = runner.run_compiled
+Outcome = runner.Outcome
 
 
 def run(source: str, *args, backend: str | None = None, threads: int | None = None, mem: int | None = None,
@@ -307,13 +319,16 @@ class Program:
             return self._apply_now(head, args, what, signature, stats)
 
     def _apply_now(self, head, args: tuple, what: str, signature: Signature | None, stats: bool):
-        encoder = Encoder(self._data, self._passed, chains=True)
+        encoder = Encoder(self._data, self._passed, chains=True, too_long=self._too_long())
         trees = []
         for i, a in enumerate(args):
             typ = signature.types[i] if signature is not None and i < len(signature.types) else None
             param = signature.names[i] if signature is not None and i < len(signature.names) else None
             where = f"argument {i + 1}" + (f" (`{param}`)" if param else "") + f" of {what}"
-            trees.append(encoder.tree(a, typ, where))
+            try:
+                trees.append(encoder.tree(a, typ, where))
+            except LimitError as err:
+                raise RuntimeLimit(f"{err.message} ({err.hint})") from None
         if not trees:  # nothing to apply: a definition's own net (as `@name ~ ROOT` expands it)
             boot = self.compiled.hvm.defs[head.name].net if type(head) is Ref else Net(head)
         else:
@@ -331,9 +346,21 @@ class Program:
             value = to_python(readback(tree, self.compiled.core))
         return (value, run_stats) if stats else value
 
+    def _too_long(self):
+        """The check of an argument's length against the run's memory (bend.runner.too_long):
+        a string of a billion characters is refused before it is built, not built in gigabytes."""
+        memory = runner.memory_bound(self.backend, self.mem)
+        most = runner.argument_room(memory)
+
+        def check(where: str, length: int, kind: str):
+            if length <= most:
+                return None
+            return runner.too_long(where[0].upper() + where[1:], length, memory, kind, "the `mem` setting")
+
+        return check
+
     def _run(self, boot: Net):
-        from hvm.io import add_stats, run_io
-        from hvm.runtime import get_backend
+        from hvm.io import add_stats
 
         options = {"timeout": self.timeout, "memory": self.mem}
         if self.backend in ("c", "cu") or self.threads is not None:
@@ -342,8 +369,7 @@ class Program:
         total = None
         for _ in range(100):  # a result that is a reference to a computation is run in turn
             try:
-                result = run_io(booted(get_backend(self.backend), boot), self.compiled.hvm, ROOTS, None,
-                                **options)
+                result = runner.run_net(self.compiled.hvm, ROOTS, self.backend, boot=boot, **options)
             except LimitError as err:
                 raise RuntimeLimit(err.message + (f" ({err.hint})" if err.hint else "")) from None
             except HvmError as err:
@@ -411,32 +437,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<bend definition {self.name}" + (f"/{self.arity}>" if self.arity is not None else ">")
-
-
-def booted(backend, boot: Net):
-    """`backend`, whose first run reduces the net `boot` instead of the book's entry (see
-    hvm.runtime.Backend's `boot`), as hvm.io.run_io drives it: through a session where the
-    backend keeps one (the native runtime, the reference), else run by run (the GPU's)."""
-    return BootedSessions(backend, boot) if hasattr(backend, "session") else BootedRuns(backend, boot)
-
-
-class BootedSessions:
-    def __init__(self, backend, boot: Net):
-        self.backend, self.boot, self.name = backend, boot, getattr(backend, "name", "?")
-
-    def session(self, book, entry: str, **options):
-        session = self.backend.session(book, entry, **options)
-        start = session.start
-        session.start = lambda boot=None: start(self.boot if boot is None else boot)
-        return session
-
-
-class BootedRuns:
-    def __init__(self, backend, boot: Net):
-        self.backend, self.boot, self.name = backend, boot, getattr(backend, "name", "?")
-
-    def run(self, book, entry: str = "main", *, boot: Net | None = None, **options):
-        return self.backend.run(book, entry, boot=self.boot if boot is None else boot, **options)
 
 
 # -- a read-back term to Python values (where the result is not data throughout)

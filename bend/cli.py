@@ -240,35 +240,26 @@ def compile_cached(file: Path, s: Settings, args: list[str] | None):
     return compiled
 
 
-NODES_PER_CHARACTER = 4  # a character of a string is at least a cons cell, `λk (k 1 head tail)`
-
-
 def check_argument_sizes(args: list[str] | None, backend: str, memory: int | None) -> None:
     """An argument too long for the run's memory is an error before anything is parsed (a
     string of a billion characters would be billions of nodes, and gigabytes in the parser)."""
-    from hvm.runtime import BYTES_PER_SLOT, format_size
+    from bend.runner import argument_room, run_memory, too_long
 
+    memory = run_memory(backend, memory)
     if memory is None:
-        if backend == "c":
-            from hvm.llvm_cpu.backend import default_memory
-
-            memory = default_memory()
-        elif backend == "py":
-            from hvm.reference import DEFAULT_MEMORY as memory
-        else:
-            return  # (the GPU's memory is known once a device is found; the runtime says when it is short)
-    most = memory // BYTES_PER_SLOT // NODES_PER_CHARACTER
+        return  # (the GPU's memory is known once a device is found; the runtime says when it is short)
+    most = argument_room(memory)
     for i, text in enumerate(args or []):
         if len(text) > most:
-            fail(HvmError(f"argument {i + 1} is too long: {len(text)} characters, where the memory of the run "
-                          f"({format_size(memory)}) holds a string of at most {most}",
-                          hint=f"each character takes at least {NODES_PER_CHARACTER} nodes of {BYTES_PER_SLOT} "
-                               "bytes; raise --mem, or have the program read its input (IO/FS/read_file)"))
+            fail(too_long(f"argument {i + 1}", len(text), memory))
 
 
 def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bool, pretty: bool, bend_text: bool,
              quiet: bool, **options) -> None:
-    from bend.runner import problems, run_compiled
+    """A run command: compile (or find in the cache), then run through the Python API
+    (bend.api.run_compiled), and print what it gives."""
+    from bend.api import run_compiled
+    from bend.runner import problems
 
     check_argument_sizes(args, backend, options.get("memory"))
     s.running = True
@@ -282,22 +273,11 @@ def run_with(backend: str, file: Path, args, s: Settings, stats: bool, rules: bo
         emit()  # (what is already on stdout goes before the program's output)
     started = time.perf_counter()
     try:
-        from hvm import progress
-
-        with progress.shown(sys.stderr, enabled=not quiet):
-            outcome = run_compiled(compiled, backend, as_data=not bend_text, **options)
+        outcome = run_compiled(compiled, backend, as_data=not bend_text, progress=not quiet, **options)
     except HvmError as err:
         fail(err)
-    except MemoryError:
-        fail(HvmError("out of memory: Python could not allocate more", hint="lower the program's size or use --mem"))
     s.trace(f"run: {backend} backend, readback ({(time.perf_counter() - started) * 1000:.0f} ms)")
-    term, text = outcome.term, outcome.text
-    if pretty:
-        from bend.to_hvm.pretty import show_pretty
-
-        emit(f"Result:\n{show_pretty(term)}", *stats_lines(outcome.stats, stats, rules))
-    else:
-        emit(f"Result: {text}", *stats_lines(outcome.stats, stats, rules))
+    emit(outcome.result_text(pretty), *stats_lines(outcome.stats, stats, rules))
 
 
 def run_native(file, args, s, stats, rules, pretty, bend_text, quiet, mem, threads, timeout, no_cache,

@@ -125,50 +125,28 @@ def warm_run(run: dict) -> int | None:
 
 
 def execute(found, run: dict, timings) -> int:
+    """Run the cached program `found` as bend.api.run_compiled runs a compiled one (the same
+    function: bend.runner.execute), and print its result as bend.cli does."""
+    from bend.runner import execute as run_program
     from hvm.errors import HvmError
-    from hvm.io import run_io
     from hvm.runtime import get_backend
 
-    backend = get_backend("c")
+    get_backend("c")
     if timings is not None:
         timings.mark("imports: the native backend, llvmlite")
         timings.hook_reduction()
     try:
-        from hvm import progress
-
-        with progress.shown(sys.stderr, enabled=not run["quiet"]):
-            result = run_io(backend, found.hvm, found.entry, None, threads=run["threads"], use_cache=True,
-                            tiered=not run["optimize_first"])
-        from hvm.book import Num
-
-        if type(result.tree) is Num:  # (a number reads back as itself: no term, no readback modules)
-            from hvm.numbers import bend_text
-
-            text = bend_text(result.tree.numb)
-            outcome = None
-        else:
-            from bend.runner import read_result
-
-            compiled = found.compiled()
-            outcome = read_result(result, compiled.core, compiled.ctx.options.adt_encoding, not run["bend_text"])
-            text = outcome.text
+        outcome = run_program(found.hvm, found.entry, "c", found.compiled, as_data=not run["bend_text"],
+                              progress=not run["quiet"], threads=run["threads"], use_cache=True,
+                              tiered=not run["optimize_first"])
     except HvmError as err:
         return cli_failure(err)
-    except MemoryError:
-        return cli_failure(HvmError("out of memory: Python could not allocate more",
-                                    hint="lower the program's size or use --mem"))
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
     if timings is not None:
         timings.mark("run: reduction and readback")
-    if run["pretty"] and outcome is not None:
-        from bend.to_hvm.pretty import show_pretty
-
-        lines = [f"Result:\n{show_pretty(outcome.term)}"]
-    else:
-        lines = [f"Result:\n{text}" if run["pretty"] else f"Result: {text}"]
-    code = emit(lines + stats_lines(result.stats, run["stats"], run["rules"]))
+    code = emit([outcome.result_text(run["pretty"])] + stats_lines(outcome.stats, run["stats"], run["rules"]))
     if timings is not None:
         timings.report()
     return code

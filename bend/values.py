@@ -28,6 +28,7 @@ import dataclasses
 import gc
 import keyword
 import math
+import sys
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -203,8 +204,11 @@ class Encoder:
 
     CHAIN = 32  # a string or list of numbers this long is a Chain (hvm.book): laid out at once
 
-    def __init__(self, types: DataTypes, term_tree=None, chains: bool = False):
+    def __init__(self, types: DataTypes, term_tree=None, chains: bool = False, too_long=None):
         self.types, self.term_tree = types, term_tree
+        # `too_long(where, length, kind)`: None where a string, list, tuple or dict of `length`
+        # fits the run, else the exception to raise (checked before it is built: see bend.runner)
+        self.too_long = too_long
         self.wires = 0
         # the long literals' chains, for the net these trees go in (None: written out as trees);
         # they call the constructors' definitions (`ctor_net`), so the book must have them
@@ -255,6 +259,10 @@ class Encoder:
             if t is not None:
                 t = self.norm(t)
             cls = type(x)
+            if self.too_long is not None and cls in SIZED:
+                error = self.too_long(where, len(x), SIZED[cls])
+                if error is not None:
+                    raise error
             entry = known.get(cls)
             if entry is not None and t is not None and not (type(t) is ast.TCtr and t.name == entry[0].adt.name
                                                             and not any(t.args)):
@@ -385,7 +393,7 @@ class Encoder:
 
     def string(self, text: str) -> Tree:
         if self.chains is not None and len(text) >= self.CHAIN:
-            return self.chain("String", array("I", [numbers.new_u24(ord(c)) for c in text]))
+            return self.chain("String", u24_words(text))
         cons, nil, ctor, new_u24 = self.need("String/Cons"), self.need("String/Nil"), self.ctor, numbers.new_u24
         tail = ctor(nil, ())
         for c in reversed(text):
@@ -393,7 +401,23 @@ class Encoder:
         return tail
 
 
+def u24_words(text: str) -> array:
+    """The u24 number words of the characters of `text`, made in bulk: its UTF-32 code units as
+    one Python int, shifted and tagged at once (a list of a word per character would take ten
+    times the memory and time)."""
+    if sys.byteorder != "little" or not text:
+        return array("I", [numbers.new_u24(ord(c)) for c in text])
+    n, tag = len(text), numbers.new_u24(0)
+    shift = (numbers.new_u24(1) ^ tag).bit_length() - 1  # (where a number word's payload starts)
+    value = int.from_bytes(text.encode("utf-32-le", "surrogatepass"), "little") << shift
+    value |= int.from_bytes(tag.to_bytes(4, "little") * n, "little")
+    words = array("I")
+    words.frombytes(value.to_bytes(4 * n, "little"))
+    return words
+
+
 VISIT, BUILD, BUILD_CTOR = "visit", "build", "ctor"  # what the conversions' stacks hold
+SIZED = {str: "string", list: "list", tuple: "tuple", dict: "dict"}  # what the run's memory bounds the length of
 
 
 @contextmanager
