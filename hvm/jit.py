@@ -9,7 +9,8 @@ Compiled objects are cached under $HVM_CACHE_DIR (default: $XDG_CACHE_HOME/bend-
 (a book, the mode), the source of the IR generators (this package, hvm.numbers, ...), and
 then llvmlite's version, the optimisation level and the host CPU with its features. So a
 second run of the same net neither builds IR nor runs LLVM: it loads the object (about a
-millisecond). Loaded code stays loaded for the life of the process (one JIT per object).
+millisecond). Loaded code stays loaded for the life of the process (one JIT, a library per
+object).
 
 Every cache entry is framed and checked before it is used (machine code that is loaded runs
 as it is: one flipped bit in it can crash the process or, worse, give a wrong result):
@@ -36,7 +37,7 @@ import threading
 import warnings
 from pathlib import Path
 
-_loaded: dict[str, tuple] = {}  # object hash -> (jit, library): kept alive while the process runs
+_loaded: dict[str, tuple] = {}  # object hash -> (jit, library, addresses): kept while the process runs
 _llvm = None
 
 
@@ -151,13 +152,23 @@ def is_private(path: Path) -> bool:
     return _private is not None and Path(path).parent == _private
 
 
+_host: tuple[str, str] | None = None
+
+
+def host_cpu() -> tuple[str, str]:
+    """The host CPU's name and its features (as LLVM names them), asked of LLVM once."""
+    global _host
+    if _host is None:
+        binding = llvm()
+        _host = (binding.get_host_cpu_name(), binding.get_host_cpu_features().flatten())
+    return _host
+
+
 def target_machine(opt: int = 3):
     binding = llvm()
     target = binding.Target.from_default_triple()
-    return target.create_target_machine(
-        cpu=binding.get_host_cpu_name(), features=binding.get_host_cpu_features().flatten(),
-        opt=opt, reloc="pic", codemodel="default",
-    )
+    cpu, features = host_cpu()
+    return target.create_target_machine(cpu=cpu, features=features, opt=opt, reloc="pic", codemodel="default")
 
 
 _generator_hash: str | None = None
@@ -184,10 +195,9 @@ def generator_hash() -> str:
 def cache_key(parts: list[str], opt: int) -> str:
     import llvmlite
 
-    binding = llvm()
+    cpu, features = host_cpu()
     h = hashlib.sha256()
-    for part in (*parts, generator_hash(), llvmlite.__version__, str(opt), binding.get_host_cpu_name(),
-                 binding.get_host_cpu_features().flatten()):
+    for part in (*parts, generator_hash(), llvmlite.__version__, str(opt), cpu, features):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
@@ -308,22 +318,32 @@ def store(path: Path, payload: bytes) -> bool:
         return False
 
 
+_jit = None  # the process's LLJIT, made on the first load
+_load_lock = threading.Lock()
+
+
 def load(obj: bytes, symbols: list[str], instance: str = "") -> dict[str, int]:
     """Load an object into the process (once; once per `instance` name, for an object whose
-    globals are set apart for each use); the addresses of `symbols`."""
+    globals are set apart for each use); the addresses of `symbols`. Every object goes into
+    one LLJIT, each in a library (JITDylib) of its own: their symbols stay apart (two books'
+    definitions have the same names), and a run that loads four objects makes one JIT and one
+    target machine, not four."""
+    global _jit
     key = hashlib.sha256(obj).hexdigest() + instance
-    if key not in _loaded:
-        binding = llvm()
-        # JITLink: an object's sections are placed together; RuntimeDyld could place them more
-        # than 2 GB apart in a long-running process and abort on a 32-bit relocation
-        jit = binding.create_lljit_compiler(target_machine(), use_jit_link=True)
-        builder = binding.JITLibraryBuilder().add_object_img(obj).add_current_process()
+    with _load_lock:
+        if key not in _loaded:
+            binding = llvm()
+            if _jit is None:
+                # JITLink: an object's sections are placed together; RuntimeDyld could place them
+                # more than 2 GB apart in a long-running process and abort on a 32-bit relocation
+                _jit = binding.create_lljit_compiler(target_machine(), use_jit_link=True)
+            builder = binding.JITLibraryBuilder().add_object_img(obj).add_current_process()
+            for name in symbols:
+                builder.export_symbol(name)
+            library = builder.link(_jit, f"hvm_{key[:16]}{instance}")
+            _loaded[key] = (_jit, library, {})
+        _, library, addresses = _loaded[key]
         for name in symbols:
-            builder.export_symbol(name)
-        library = builder.link(jit, f"hvm_{key[:16]}{instance}")
-        _loaded[key] = (jit, library, {})
-    jit, library, addresses = _loaded[key]
-    for name in symbols:
-        if name not in addresses:
-            addresses[name] = library[name]
-    return {name: addresses[name] for name in symbols}
+            if name not in addresses:
+                addresses[name] = library[name]
+        return {name: addresses[name] for name in symbols}
