@@ -23,27 +23,29 @@ import atexit
 import ctypes
 import hashlib
 import os
-import pickle
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from hvm import jit, progress
 from hvm.book import Book, Net
 from hvm.deep import deep
 from hvm.errors import LimitError
 from hvm.flatbook import FlatBook, flatten, flatten_net
-from hvm import jit, progress
-from hvm.llvm_cpu import compile_worker, table_ir
+from hvm.llvm_cpu import compile_worker
 from hvm.llvm_cpu import layout as L
 from hvm.ports import CON, FID_MASK, NONE, NONE_WIDE, VAR
-from hvm.readback import read_back_words
 from hvm.rules import RULE_NAMES
 from hvm.runtime import BYTES_PER_SLOT, RunResult, Stats, format_size
+
+if TYPE_CHECKING:  # (imported where used: a warm run's start needs neither)
+    import subprocess
+
+    from hvm.llvm_cpu import table_ir
 
 PROT_READ_WRITE = 0x1 | 0x2
 MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000
@@ -204,6 +206,9 @@ def load_program(flat: FlatBook, parallel: bool, use_cache: bool = True, special
     symbols = [def_symbol(d.fid) for d in flat.defs]
     upgrade = None
     if len(flat.defs) > BIG_BOOK:  # tables first; the specialized code by parts, from the cache or a worker
+        # (imported here: its IR builders would cost every warm run's start ~8 ms)
+        from hvm.llvm_cpu import table_ir
+
         table_defs, calls = table_ir.load_table_defs(flat, parallel, use_cache, wide)
         addresses = dict(zip(symbols, table_defs))
         if specialize and (use_cache or not tiered):
@@ -282,10 +287,13 @@ def share_at(threads: int) -> int:
 @dataclass
 class Upgrade:
     """The specialized code of a book that runs on plain code (or tables) for now. Once the book
-    has run TIER_UP_AFTER seconds in this process, a worker process (hvm.llvm_cpu.compile_worker)
-    compiles it into the cache, in parts (specialized_parts); the running program switches to
-    each part when it is there. Of a big book, only the parts that hold the definitions called
-    most so far (table_ir.Calls: those that made HOT_SHARE of the CALLs) are compiled."""
+    has run TIER_UP_AFTER seconds on plain code, in this process and earlier ones (each adds its
+    time to a record in the cache, `<object>.plain`: a short program run again and again gets
+    its code too), a worker process (hvm.llvm_cpu.compile_worker) compiles it into the cache, in
+    parts (specialized_parts); the running program switches to each part when it is there, and
+    a worker started as a run ends outlives it, for the next run. Of a big book, only the parts
+    that hold the definitions called most so far (table_ir.Calls: those that made HOT_SHARE of
+    the CALLs) are compiled."""
 
     flat: FlatBook
     parallel: bool
@@ -294,7 +302,13 @@ class Upgrade:
     wide: bool = False  # 64-bit ports
 
     def __post_init__(self):
-        self.key = str(self.parts[0][0])  # (names this book's upgrade in this process)
+        first = self.parts[0][0]
+        self.key = str(first)  # (names this book's upgrade in this process)
+        self.record = first.with_name(first.name + ".plain")
+        if self.key not in _plain_seconds:
+            _plain_seconds[self.key], self.started = read_record(self.record)
+        else:
+            self.started = 0.0
 
     def poll(self, program: Program, seconds: float) -> bool:
         """Called while a run goes on (`seconds`: on plain code so far); True once it is over:
@@ -317,13 +331,23 @@ class Upgrade:
                 jit.unwritable(path.parent, "writing a compiled object failed")
             return True
         if worker is None and _plain_seconds.get(key, 0.0) + seconds >= TIER_UP_AFTER:
-            self.parts = self.hot_parts()
-            if not self.parts:
-                return True
-            worker = self.start_worker()
-            if worker is None:
-                return True
-            _in_flight[key] = worker
+            return self.tier_up()
+        return False
+
+    def tier_up(self) -> bool:
+        """Start the worker on the parts worth it; True when there is then nothing to wait for
+        (no part is, or the worker could not start). While another process's worker has just
+        started (WORKER_GRACE), its objects are waited for instead."""
+        if time.time() - self.started < WORKER_GRACE:
+            return False
+        self.parts = self.hot_parts()
+        if not self.parts:
+            return True
+        worker = self.start_worker()
+        if worker is None:
+            return True
+        _in_flight[self.key] = worker
+        self.write_record(_plain_seconds.get(self.key, 0.0), time.time())
         return False
 
     def hot_parts(self) -> list[tuple[Path, range]]:
@@ -342,6 +366,10 @@ class Upgrade:
 
     def start_worker(self) -> subprocess.Popen | None:
         """The worker compiling the specialized code (None when it cannot be started)."""
+        import pickle
+        import subprocess
+        import tempfile
+
         job = None
         path = self.parts[0][0]
         try:
@@ -360,8 +388,34 @@ class Upgrade:
         return worker
 
     def ran(self, seconds: float) -> None:
+        """A run (or a stretch between IO calls) has ended on plain code: count its time, and
+        start the worker now if the book has run long enough (in this process or before)."""
         key = self.key
-        _plain_seconds[key] = _plain_seconds.get(key, 0.0) + seconds
+        total = _plain_seconds[key] = _plain_seconds.get(key, 0.0) + seconds
+        if key in _in_flight:
+            return
+        if total >= TIER_UP_AFTER:
+            self.tier_up()
+        else:
+            self.write_record(total, self.started)
+
+    def write_record(self, seconds: float, started: float) -> None:
+        if not jit.is_private(self.record):  # (a private cache ends with this process)
+            jit.store(self.record, f"{seconds!r} {started!r}".encode())
+
+
+WORKER_GRACE = 120.0  # seconds: a worker another process started this recently is not started again
+
+
+def read_record(path: Path) -> tuple[float, float]:
+    """(seconds on plain code so far, when a worker was last started) from an Upgrade's record;
+    zeros when there is none (or it is damaged: jit.read_cached checks it)."""
+    payload = jit.read_cached(path)
+    try:
+        seconds, started = (float(x) for x in payload.split())
+    except (AttributeError, ValueError):
+        return 0.0, 0.0
+    return seconds, started
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -374,6 +428,8 @@ def large_templates(flat: FlatBook):
     """(table by fid of the large definitions' ports, the arrays it points into: keep them alive).
     A big book's table has every definition (hvm.llvm_cpu.table_ir)."""
     if len(flat.defs) > BIG_BOOK:
+        from hvm.llvm_cpu import table_ir
+
         return table_ir.templates(flat)
     from hvm.llvm_cpu.defs_ir import is_large
 
@@ -777,6 +833,9 @@ class NativeSession:
         return self.resolve(0)
 
     def read_tree(self, p: int):
+        # (imported here: not on the path of a run whose result is a number)
+        from hvm.readback import read_back_words
+
         nodes = memoryview(self.nodes).cast("B").cast("Q")  # (indexed in the readback's loop: no call per node)
         variables = memoryview(self.vars).cast("B").cast(self.code)
         if self.wide:

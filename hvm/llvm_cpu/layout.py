@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import ctypes
 
-from llvmlite import ir
-
-I32, I64 = ir.IntType(32), ir.IntType(64)
 RULES = 8
 
 # (name, kind); kinds: "i64", "p64" (u64*), "p32" (u32*), "pfn" (table of def functions), "ptab" (u32**),
@@ -83,9 +80,13 @@ def field_index(fields, name: str) -> int:
 
 # -- LLVM types
 
-def llvm_types(module: ir.Module, wide: bool = False):
+def llvm_types(module, wide: bool = False):
     """(net_t, tm_t, def_fn_t) as identified struct types of `module`'s context (`wide`: with
-    64-bit ports, where a definition's function takes an i64 port)."""
+    64-bit ports, where a definition's function takes an i64 port). (llvmlite.ir is imported
+    here: a warm run uses only the ctypes mirrors below.)"""
+    from llvmlite import ir
+
+    I32, I64 = ir.IntType(32), ir.IntType(64)
     ctx = module.context
     suffix = "64" if wide else ""
     net_t = ctx.get_identified_type("hvm.Net" + suffix)

@@ -173,3 +173,41 @@ def test_tiers_a_long_run_switches_to_the_specialized_code_while_it_runs(tmp_pat
     assert show_tree(result.tree) == "196418"
     assert result.stats.interactions == fib_itrs(27)
     assert list(tmp_path.glob("*.o"))  # the specialized code is in the cache for the next run
+
+
+def test_tiers_a_short_program_run_again_gets_its_specialized_code(tmp_path, monkeypatch):
+    """Runs too short to ask for better code add up across processes (the Upgrade's record in
+    the cache): once they make TIER_UP_AFTER, the run that ends starts the worker, and the next
+    process finds the specialized code. (A new process: the record is all it knows.)"""
+    import time
+
+    from hvm import jit
+    from hvm.flatbook import flatten
+    from hvm.llvm_cpu import backend
+
+    monkeypatch.setenv("HVM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(backend, "_plain_seconds", {})
+    monkeypatch.setattr(backend, "_in_flight", {})
+    flat = flatten(parse_book((HVM_PROGRAMS / "fib.hvm").read_text().replace("(30 a)", "(20 a)")))
+    [(path, _)] = backend.specialized_parts(flat, False)
+
+    def new_process():
+        backend._plain_seconds.clear()
+        return backend.load_program(flat, False).upgrade
+
+    first = new_process()
+    first.ran(backend.TIER_UP_AFTER * 0.6)
+    assert backend._in_flight == {} and jit.read_cached(path) is None  # not yet
+    second = new_process()
+    assert backend._plain_seconds[second.key] == backend.TIER_UP_AFTER * 0.6
+    second.ran(backend.TIER_UP_AFTER * 0.6)  # together past TIER_UP_AFTER: the worker starts as the run ends
+    worker = backend._in_flight.pop(second.key)
+    assert worker.wait(timeout=300) == 0 and jit.read_cached(path) is not None
+    assert new_process() is None  # the next run starts on the specialized code
+
+    # a worker another process started a moment ago is waited for, not started again
+    jit.discard(path)
+    third = new_process()
+    assert time.time() - third.started < backend.WORKER_GRACE
+    third.ran(1.0)
+    assert backend._in_flight == {}
