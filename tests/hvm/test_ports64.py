@@ -5,17 +5,15 @@ books, IO included; and nets whose node and var indices are past what 32-bit por
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
+from support import HVM_PROGRAMS
 
 from bend.compiler import compile_source
 from hvm.io import Host, run_io
 from hvm.llvm_cpu import backend
 from hvm.llvm_cpu.backend import MEMORY_32, NativeBackend, port_bits
 from hvm.syntax import parse_book, show_tree
-
-PROGRAMS = Path(__file__).parents[2].parent / "shared" / "programs" / "hvm"
 
 NETS = {
     "church": "@main = a\n  & @c2 ~ (@c2 (@c2 (@c2 (@not (@t a)))))\n"
@@ -119,6 +117,6 @@ def test_io_in_the_64_bit_mode(threads, line):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["bitonic_sort", "tree_sum", "list_sum", "adts_and_matches"])
 def test_shared_programs(name):
-    book = parse_book((PROGRAMS / f"{name}.hvm").read_text())
+    book = parse_book((HVM_PROGRAMS / f"{name}.hvm").read_text())
     narrow, wide = both(book, threads=2)
     assert narrow == wide
