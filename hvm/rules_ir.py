@@ -140,7 +140,8 @@ class RuleEmitter:
     def port(self, b, tag, val):
         """A port from a tag (an int, or a port-wide value) and a value (i32 or port-wide)."""
         t = self.cp(tag) if isinstance(tag, int) else tag
-        return b.or_(b.shl(self.widen(b, val) if val.type != self.P else val, self.cp(3)), t)
+        v = val if val.type == self.P else b.zext(val, self.P)
+        return b.or_(b.shl(v, self.cp(3)), t)
 
     def pair(self, b, fst, snd):
         return b.or_(b.zext(fst, self.PAIR), b.shl(b.zext(snd, self.PAIR), ir.Constant(self.PAIR, self.P.width)))
