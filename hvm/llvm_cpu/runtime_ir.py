@@ -319,8 +319,9 @@ class Emitter(RuleEmitter):
                     base = self.bag(b, tm, "rbag")
                     n = b.sub(rhi, rlo)
                     memmove = self.module.declare_intrinsic("llvm.memmove", [I8P, I8P, I64])
-                    b.call(memmove, [b.bitcast(base, I8P), b.bitcast(b.gep(base, [rlo]), I8P), b.mul(n, c64(self.PAIR.width // 8)),
-                                     ir.Constant(I1, 0)])
+                    entry_bytes = c64(self.PAIR.width // 8)
+                    args = [b.bitcast(base, I8P), b.bitcast(b.gep(base, [rlo]), I8P)]
+                    b.call(memmove, [*args, b.mul(n, entry_bytes), ir.Constant(I1, 0)])
                     self.store(b, tm, "rlo", c64(0))
                     self.bag_st(b, tm, "rbag", n, redex)
                     self.store(b, tm, "rhi", b.add(n, c64(1)))
