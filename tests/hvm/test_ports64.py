@@ -102,16 +102,37 @@ def main() -> IO(u24):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("line", [b"a b c d", bytes(range(32, 127)) * 50])  # (a long answer: written natively)
-def test_io_in_the_64_bit_mode(threads, line):
+def test_io_in_the_64_bit_mode(threads):
     book = compile_source(IO_PROGRAM, "io.bend").hvm
     outputs = []
     for bits in (32, 64):
-        host = Host(stdin=io.BytesIO(line + b"\n"), stdout=io.BytesIO(), stderr=io.BytesIO())
+        host = Host(stdin=io.BytesIO(b"a b c d\n"), stdout=io.BytesIO(), stderr=io.BytesIO())
         result = run_io(NativeBackend(), book, host=host, threads=threads, memory=64 << 20, ports=bits)
         outputs.append((host.stdout.getvalue(), show_tree(result.tree), result.stats.rules))
     assert outputs[0] == outputs[1]
-    assert outputs[0][0] == b"got: " + line + b"\n"
+    assert outputs[0][0] == b"got: a b c d\n"
+
+
+READ_FILE = '''
+def main():
+  with IO:
+    res <- IO/FS/read_file("PATH")
+    match res:
+      case Result/Ok:
+        return wrap(res.val)
+      case Result/Err:
+        return wrap([])
+'''
+
+
+def test_a_large_read_in_the_64_bit_mode(tmp_path):
+    """A file's bytes are an answer large enough to be written natively (bytes_ir)."""
+    data = tmp_path / "data.bin"
+    data.write_bytes(bytes(range(256)) * 8)
+    book = compile_source(READ_FILE.replace("PATH", str(data)), "read.bend").hvm
+    runs = [run_io(NativeBackend(), book, threads=2, memory=64 << 20, ports=bits) for bits in (32, 64)]
+    narrow, wide = ((show_tree(r.tree), r.stats.rules) for r in runs)
+    assert narrow == wide and narrow[0].count("255") >= 8
 
 
 @pytest.mark.slow
